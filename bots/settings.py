@@ -1,0 +1,165 @@
+"""Typed settings, one model per concern, read from the environment (and a .env file).
+
+A wrong value is reported by name with what was expected (see `load_settings`), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me-to-a-long-random-string"
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """A configuration problem explained for the operator."""
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    routix_env: Literal["development", "production"] = "development"
+    secret_key: str = ""
+    routix_data_dir: Path = Path("data")
+    routix_admins: str = ""  # "telegram:123,discord:456,console:alice"
+    routix_log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _secret(self) -> AppSettings:
+        weak = not self.secret_key or self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH
+        if weak and self.routix_env == "production":
+            raise ValueError(
+                f"SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} random characters in production; "
+                'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        if weak:
+            self.secret_key = secrets.token_urlsafe(48)  # development: a fresh secret per process
+        return self
+
+    @field_validator("routix_admins")
+    @classmethod
+    def _admins(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            platform, _, user = item.partition(":")
+            if platform not in {"telegram", "discord", "console"} or not user:
+                raise ValueError(f"'{item}' is not platform:user_id (platform is telegram, discord or console)")
+        return value
+
+    @property
+    def admins(self) -> frozenset[tuple[str, str]]:
+        items = filter(None, (part.strip() for part in self.routix_admins.split(",")))
+        return frozenset(tuple(item.split(":", 1)) for item in items)  # type: ignore[misc]
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = ""  # default: SQLite file under ROUTIX_DATA_DIR
+    database_echo: bool = False
+
+
+class CreditSettings(BaseSettings):
+    model_config = _config("CREDITS_")
+
+    free_allowance: int = Field(10, ge=0)
+    free_period: Literal["day", "week", "month"] = "month"
+    pro_allowance: int = Field(200, ge=0)
+    pro_period: Literal["day", "week", "month"] = "month"
+
+
+class JobSettings(BaseSettings):
+    model_config = _config("JOBS_")
+
+    workers: int = Field(0, ge=0)  # render processes; 0: one per CPU core
+    concurrency: int = Field(0, ge=0)  # jobs running at once; 0: twice the workers
+    per_user: int = Field(3, ge=1)  # a person's jobs in flight (queued + running)
+
+
+class RenderSettings(BaseSettings):
+    model_config = _config("RENDER_")
+
+    watermark_text: str = "made with Routix"
+    watermark_position: Literal["bottom-left", "top-left", "top-right"] = "bottom-left"
+    max_bytes: int = Field(2_000_000, ge=50_000)  # YouTube's limit for custom thumbnails
+    max_upload_bytes: int = Field(20_000_000, ge=1)  # largest reference photo accepted
+
+
+class TelegramSettings(BaseSettings):
+    model_config = _config("TELEGRAM_")
+
+    bot_token: str = ""
+    api_base_url: str = "https://api.telegram.org/bot"
+    file_base_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str = ""  # default: derived from SECRET_KEY
+    max_bytes: int = 2_000_000
+
+
+class DiscordSettings(BaseSettings):
+    model_config = _config("DISCORD_")
+
+    bot_token: str = ""
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    guild_ids: str = ""  # comma-separated: sync commands to these servers instantly
+    max_bytes: int = 2_000_000
+
+
+class Settings:
+    """All settings together; each concern validated on its own so errors name their variable."""
+
+    def __init__(self, **models: BaseSettings) -> None:
+        self.app: AppSettings = models.get("app") or AppSettings()  # type: ignore[assignment]
+        self.database: DatabaseSettings = models.get("database") or DatabaseSettings()  # type: ignore[assignment]
+        self.credits: CreditSettings = models.get("credits") or CreditSettings()  # type: ignore[assignment]
+        self.jobs: JobSettings = models.get("jobs") or JobSettings()  # type: ignore[assignment]
+        self.render: RenderSettings = models.get("render") or RenderSettings()  # type: ignore[assignment]
+        self.telegram: TelegramSettings = models.get("telegram") or TelegramSettings()  # type: ignore[assignment]
+        self.discord: DiscordSettings = models.get("discord") or DiscordSettings()  # type: ignore[assignment]
+
+    @property
+    def database_url(self) -> str:
+        if self.database.database_url:
+            return self.database.database_url
+        return f"sqlite+aiosqlite:///{self.app.routix_data_dir / 'routix.db'}"
+
+
+def _explain(error: ValidationError, prefix: str) -> str:
+    lines = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        if not item["loc"]:  # a whole-model rule (the secret): its message names the variable
+            lines.append(message)
+            continue
+        name = (prefix + "_".join(str(part) for part in item["loc"])).upper()
+        lines.append(f"{name}: {message} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+def load_settings() -> Settings:
+    """Read every concern; raise SettingsError naming each bad variable."""
+    problems: list[str] = []
+    models: dict[str, BaseSettings] = {}
+    concerns = {
+        "app": AppSettings, "database": DatabaseSettings, "credits": CreditSettings, "jobs": JobSettings,
+        "render": RenderSettings, "telegram": TelegramSettings, "discord": DiscordSettings,
+    }
+    for key, model in concerns.items():
+        try:
+            models[key] = model()
+        except ValidationError as error:
+            problems.append(_explain(error, model.model_config.get("env_prefix", "")))
+    if problems:
+        raise SettingsError("Invalid configuration:\n" + "\n".join(problems))
+    return Settings(**models)

@@ -1,0 +1,285 @@
+"""Command handlers: one short method per command, the same on every platform."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from core.commands import ADMIN_COMMANDS, catalog
+from core.credits import utcnow
+from core.domain import PERIODS, User
+from core.i18n import LANGUAGES, translate
+
+if TYPE_CHECKING:
+    from core.service import Service, Turn
+
+LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+MAX_GRANT = 1_000_000
+
+
+class CommandHandlers:
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.store = service.store
+        self._handlers: dict[str, Callable[[Turn, list[str]], Awaitable[None]]] = {
+            name: getattr(self, f"cmd_{name}") for name in (
+                "start", "help", "new", "credits", "algorithms", "algorithm", "history", "regenerate", "variations",
+                "lang", "link", "settings", "thumb", "grant", "quota", "tier", "watermark", "enable", "disable",
+                "ban", "unban", "stats")
+        }
+
+    async def run(self, turn: Turn, name: str, args: list[str]) -> None:
+        handler = self._handlers.get(name)
+        if handler is None:
+            return await turn.refuse("unknown_command", name=name)
+        if name in ADMIN_COMMANDS and name != "watermark" and not self._is_admin(turn):
+            return await turn.refuse("not_admin", name=name)
+        await handler(turn, args)
+
+    def _is_admin(self, turn: Turn) -> bool:
+        return self.service.is_admin(turn.incoming.platform, turn.incoming.user_id)
+
+    async def _usage(self, turn: Turn, name: str) -> None:
+        usage = next(info.usage for info in catalog("en", admin=True) if info.name == name)
+        await turn.refuse("usage", name=name, usage=usage)
+
+    async def _audit(self, turn: Turn, action: str, target: str, detail: str = "") -> None:
+        await self.store.audit(turn.actor, action, target, detail, utcnow())
+
+    # -- everyone -----------------------------------------------------------------------------------------
+
+    async def cmd_start(self, turn: Turn, args: list[str]) -> None:
+        await turn.say("welcome", name=turn.incoming.display_name or turn.user.display_name)
+
+    async def cmd_help(self, turn: Turn, args: list[str]) -> None:
+        lines = [f"/{c.name} {c.usage}".rstrip() + f" — {c.description}"
+                 for c in catalog(turn.language, admin=self._is_admin(turn))]
+        await turn.say("help", commands="\n".join(lines))
+
+    async def cmd_new(self, turn: Turn, args: list[str]) -> None:
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
+        await self.store.set_last_generation(conversation.id, None)
+        await turn.say("new_conversation")
+
+    async def cmd_thumb(self, turn: Turn, args: list[str]) -> None:
+        await self.service.on_request(turn, " ".join(args))
+
+    async def cmd_credits(self, turn: Turn, args: list[str]) -> None:
+        account = await self.store.account(turn.user.id, utcnow())
+        tier = await self.service.tier_of(await self._fresh(turn.user))
+        refill = account.period_end.strftime("%Y-%m-%d %H:%M UTC") if account.period_end else turn.text("never")
+        await turn.say("credits", balance=account.balance, allowance=account.allowance, granted=account.granted,
+                       tier=tier.name, quota=tier.allowance, period=turn.text(f"period_{tier.period}"),
+                       watermark=turn.text("on" if tier.watermark else "off"), refill=refill)
+
+    async def _fresh(self, user: User) -> User:
+        return await self.store.get_user(user.id) or user
+
+    async def cmd_algorithms(self, turn: Turn, args: list[str]) -> None:
+        chat = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        lines = [turn.text("algorithms_header", default=chat.default_algorithm or "local")]
+        for algorithm in await self.service.algorithm_choices():
+            state = "disabled" if not algorithm.enabled else "available" if algorithm.available else "unavailable"
+            lines.append(turn.text("algorithm_line", id=algorithm.id, name=algorithm.name, cost=algorithm.cost,
+                                   description=algorithm.description, state=turn.text(state)).rstrip())
+        await turn.send_text("\n".join(lines))
+
+    async def cmd_algorithm(self, turn: Turn, args: list[str]) -> None:
+        if len(args) != 1:
+            return await self._usage(turn, "algorithm")
+        await self._set_default_algorithm(turn, args[0].lower())
+
+    async def _set_default_algorithm(self, turn: Turn, algorithm_id: str) -> None:
+        if not await self._may_change_settings(turn):
+            return
+        algorithms = {a.id: a for a in await self.service.algorithm_choices()}
+        algorithm = algorithms.get(algorithm_id)
+        if algorithm is None:
+            return await turn.refuse("unknown_algorithm", id=algorithm_id, ids=", ".join(algorithms))
+        if not algorithm.available:
+            return await turn.refuse("algorithm_unavailable", name=algorithm.name)
+        await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope,
+                                              default_algorithm=algorithm.id)
+        await self._audit(turn, "set_default_algorithm", turn.incoming.settings_scope, algorithm.id)
+        await turn.say("algorithm_set", name=algorithm.name)
+
+    async def cmd_history(self, turn: Turn, args: list[str]) -> None:
+        generations = await self.store.recent_generations(turn.user.id, self.service.config.history_limit)
+        if not generations:
+            return await turn.say("history_empty")
+        lines = [turn.text("history_header")] + [
+            turn.text("history_line", when=g.created_at.strftime("%Y-%m-%d %H:%M") if g.created_at else "",
+                      title=g.title, algorithm=g.algorithm, status=turn.text(f"status_{g.status}"))
+            for g in generations
+        ]
+        await turn.send_text("\n".join(lines))
+
+    async def cmd_regenerate(self, turn: Turn, args: list[str]) -> None:
+        if (last := await self._last(turn)) is not None:
+            await self.service.redo(turn, last)
+
+    async def cmd_variations(self, turn: Turn, args: list[str]) -> None:
+        if (last := await self._last(turn)) is not None:
+            await self.service.variations(turn, last)
+
+    async def _last(self, turn: Turn):  # type: ignore[no-untyped-def]
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
+        last = await self.store.get_generation(conversation.last_generation_id) if conversation.last_generation_id else None
+        if last is None:
+            await turn.refuse("nothing_to_redo")
+        return last
+
+    async def cmd_lang(self, turn: Turn, args: list[str]) -> None:
+        if len(args) != 1 or args[0].lower() not in LANGUAGES:
+            return await turn.refuse("language_usage")
+        language = args[0].lower()
+        await self.store.update_user(turn.user.id, language=language)
+        await turn.send_text(translate(language, "language_set"))
+
+    async def cmd_link(self, turn: Turn, args: list[str]) -> None:
+        if not args:
+            code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(8))
+            ttl = self.service.config.link_code_ttl
+            await self.store.create_link_code(code, turn.user.id, utcnow() + ttl)
+            return await turn.say("link_code", code=code, minutes=int(ttl.total_seconds() // 60))
+        issuer = await self.store.consume_link_code(args[0].strip().upper(), utcnow())
+        if issuer is None:
+            return await turn.refuse("link_invalid")
+        if issuer == turn.user.id:
+            return await turn.refuse("link_same")
+        await self.store.merge_users(turn.user.id, issuer, utcnow())
+        await self.store.audit(turn.actor, "link", str(issuer), f"merged {turn.user.id}", utcnow())
+        account = await self.store.account(issuer, utcnow())
+        await turn.say("link_done", balance=account.balance)
+
+    # -- chat settings ------------------------------------------------------------------------------------
+
+    async def _may_change_settings(self, turn: Turn, *, watermark_off: bool = False) -> bool:
+        """Global admins always; chat admins for their chat; nobody else. Only global admins may
+        switch the watermark off, or anyone could remove it by making a group of their own."""
+        if self._is_admin(turn):
+            return True
+        if watermark_off:
+            await turn.refuse("not_admin", "watermark_off_needs_admin")
+            return False
+        if turn.incoming.is_group and not turn.incoming.is_chat_admin:
+            await turn.refuse("not_chat_admin")
+            return False
+        return True
+
+    async def cmd_watermark(self, turn: Turn, args: list[str]) -> None:
+        if len(args) != 1 or args[0].lower() not in ("on", "off"):
+            return await self._usage(turn, "watermark")
+        on = args[0].lower() == "on"
+        if not await self._may_change_settings(turn, watermark_off=not on):
+            return
+        await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope, watermark=on)
+        await self._audit(turn, "watermark", f"{turn.incoming.platform}:{turn.incoming.settings_scope}", args[0])
+        await turn.say("watermark_set", state=turn.text("on" if on else "off"))
+
+    async def cmd_settings(self, turn: Turn, args: list[str]) -> None:
+        if not args:
+            return await self._show_settings(turn)
+        key, values = args[0].lower(), args[1:]
+        if key == "watermark":
+            return await self.cmd_watermark(turn, values)
+        if key == "algorithm" and len(values) == 1:
+            return await self._set_default_algorithm(turn, values[0].lower())
+        if key == "channels" and values:
+            return await self._set_channels(turn, values)
+        await self._usage(turn, "settings")
+
+    async def _show_settings(self, turn: Turn) -> None:
+        chat = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        watermark = "watermark_auto" if chat.watermark is None else "on" if chat.watermark else "off"
+        await turn.say("settings", scope=turn.text("scope_server" if turn.incoming.space_id else "scope_chat"),
+                       watermark=turn.text(watermark), algorithm=chat.default_algorithm or "local",
+                       channels=", ".join(chat.allowed_channels) or turn.text("all_channels"))
+
+    async def _set_channels(self, turn: Turn, values: list[str]) -> None:
+        if not await self._may_change_settings(turn):
+            return
+        channels = () if values == ["all"] else tuple(v.strip("<#>") for v in " ".join(values).replace(",", " ").split())
+        await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope,
+                                              allowed_channels=channels)
+        await self._audit(turn, "channels", turn.incoming.settings_scope, ",".join(channels) or "all")
+        await turn.say("channels_set", channels=", ".join(channels) or turn.text("all_channels"))
+
+    # -- admins -------------------------------------------------------------------------------------------
+
+    async def _target(self, turn: Turn, ref: str) -> User | None:
+        platform, _, external = ref.partition(":")
+        user = await self.store.find_user(platform, external) if external else None
+        if user is None:
+            try:
+                user = await self.store.get_user(uuid.UUID(ref))
+            except ValueError:
+                user = None
+        if user is None:
+            await turn.refuse("user_not_found", ref=ref)
+        return user
+
+    async def cmd_grant(self, turn: Turn, args: list[str]) -> None:
+        if len(args) != 2 or not args[1].isdigit() or not 0 < int(args[1]) <= MAX_GRANT:
+            return await self._usage(turn, "grant")
+        if (user := await self._target(turn, args[0])) is None:
+            return
+        account = await self.store.grant(user.id, int(args[1]), f"by {turn.actor}", utcnow())
+        await self._audit(turn, "grant", args[0], args[1])
+        await turn.say("granted", amount=args[1], user=args[0], balance=account.balance)
+
+    async def cmd_quota(self, turn: Turn, args: list[str]) -> None:
+        tiers = {tier.name for tier in await self.store.tiers()}
+        if len(args) != 3 or args[0] not in tiers or not args[1].isdigit() or args[2] not in PERIODS:
+            return await self._usage(turn, "quota")
+        await self.store.set_tier_quota(args[0], int(args[1]), args[2])
+        await self._audit(turn, "quota", args[0], f"{args[1]} per {args[2]}")
+        await turn.say("quota_set", tier=args[0], amount=args[1], period=turn.text(f"period_{args[2]}"))
+
+    async def cmd_tier(self, turn: Turn, args: list[str]) -> None:
+        tiers = {tier.name for tier in await self.store.tiers()}
+        if len(args) != 2 or args[1] not in tiers:
+            return await self._usage(turn, "tier")
+        if (user := await self._target(turn, args[0])) is None:
+            return
+        await self.store.update_user(user.id, tier=args[1])
+        await self._audit(turn, "tier", args[0], args[1])
+        await turn.say("tier_set", user=args[0], tier=args[1])
+
+    async def cmd_enable(self, turn: Turn, args: list[str]) -> None:
+        await self._toggle(turn, args, True)
+
+    async def cmd_disable(self, turn: Turn, args: list[str]) -> None:
+        await self._toggle(turn, args, False)
+
+    async def _toggle(self, turn: Turn, args: list[str], enabled: bool) -> None:
+        algorithms = {a.id: a for a in await self.store.algorithms()}
+        if len(args) != 1:
+            return await self._usage(turn, "enable" if enabled else "disable")
+        if args[0] not in algorithms:
+            return await turn.refuse("unknown_algorithm", id=args[0], ids=", ".join(algorithms))
+        await self.store.set_algorithm_enabled(args[0], enabled)
+        await self._audit(turn, "enable" if enabled else "disable", args[0])
+        await turn.say("algorithm_toggled", name=algorithms[args[0]].name, state=turn.text("on" if enabled else "off"))
+
+    async def cmd_ban(self, turn: Turn, args: list[str]) -> None:
+        await self._ban(turn, args, True)
+
+    async def cmd_unban(self, turn: Turn, args: list[str]) -> None:
+        await self._ban(turn, args, False)
+
+    async def _ban(self, turn: Turn, args: list[str], banned: bool) -> None:
+        if len(args) != 1:
+            return await self._usage(turn, "ban" if banned else "unban")
+        if (user := await self._target(turn, args[0])) is None:
+            return
+        await self.store.update_user(user.id, banned=banned)
+        await self._audit(turn, "ban" if banned else "unban", args[0])
+        await turn.say("ban_set" if banned else "unban_set", user=args[0])
+
+    async def cmd_stats(self, turn: Turn, args: list[str]) -> None:
+        stats = await self.store.stats()
+        await turn.say("stats", queued=self.service.queue.waiting, running=self.service.queue.running, **stats)
+

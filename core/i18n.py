@@ -1,0 +1,118 @@
+"""Reply texts in English and Persian. Every user-facing sentence of the core lives here."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "fa")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "welcome": {
+        "en": "Hi {name}! I'm Routix. Describe your video and I'll design a 1280x720 thumbnail.\n"
+        'Try: Gaming thumbnail "I WON" in red. Put the title in quotes. /help lists every command.',
+        "fa": "سلام {name}! من روتیکس هستم. ویدیوی خود را توصیف کنید تا یک تامبنیل ۱۲۸۰×۷۲۰ طراحی کنم.\n"
+        "مثال: تامبنیل گیمینگ «بردم!» قرمز. عنوان را داخل گیومه بنویسید. /help همهٔ دستورها را نشان می‌دهد.",
+    },
+    "help": {
+        "en": "Send a description to get a thumbnail; send a follow-up (\"make it red\", \"change the title to "
+        "'X'\", \"more minimal\") to refine it.\n\nCommands:\n{commands}",
+        "fa": "یک توضیح بفرستید تا تامبنیل بگیرید؛ برای اصلاح، پیام بعدی بفرستید («قرمزش کن»، «عنوان را به «X» "
+        "تغییر بده»، «مینیمال‌تر»).\n\nدستورها:\n{commands}",
+    },
+    "new_conversation": {
+        "en": "Fresh start. Describe your next thumbnail.",
+        "fa": "از نو شروع کنیم. تامبنیل بعدی را توصیف کنید.",
+    },
+    "credits": {
+        "en": "Balance: {balance} credits ({allowance} allowance + {granted} granted)\nTier: {tier} ({quota} "
+        "credits per {period}, watermark {watermark})\nNext refill: {refill}",
+        "fa": "موجودی: {balance} اعتبار ({allowance} سهمیه + {granted} هدیه)\nسطح: {tier} ({quota} اعتبار در هر "
+        "{period}، واترمارک {watermark})\nشارژ بعدی: {refill}",
+    },
+    "on": {"en": "on", "fa": "روشن"},
+    "off": {"en": "off", "fa": "خاموش"},
+    "period_day": {"en": "day", "fa": "روز"},
+    "period_week": {"en": "week", "fa": "هفته"},
+    "period_month": {"en": "month", "fa": "ماه"},
+    "algorithms_header": {"en": "Algorithms (this chat's default: {default}):", "fa": "الگوریتم‌ها (پیش‌فرض این گفتگو: {default}):"},
+    "algorithm_line": {"en": "• {id} — {name}: {cost} credits. {description} {state}", "fa": "• {id} — {name}: {cost} اعتبار. {description} {state}"},
+    "available": {"en": "", "fa": ""},
+    "unavailable": {"en": "(not available yet)", "fa": "(هنوز در دسترس نیست)"},
+    "disabled": {"en": "(disabled by an admin)", "fa": "(غیرفعال توسط مدیر)"},
+    "algorithm_set": {"en": "This chat now uses {name} by default.", "fa": "این گفتگو از این پس به‌طور پیش‌فرض از {name} استفاده می‌کند."},
+    "unknown_algorithm": {"en": "There is no algorithm called '{id}'. Choose one of: {ids}.", "fa": "الگوریتمی به نام «{id}» وجود ندارد. یکی از این‌ها را انتخاب کنید: {ids}."},
+    "algorithm_unavailable": {"en": "{name} is not available yet. The offline 'local' algorithm always works.", "fa": "{name} هنوز در دسترس نیست. الگوریتم آفلاین «local» همیشه کار می‌کند."},
+    "algorithm_disabled": {"en": "{name} is switched off by an admin right now.", "fa": "{name} فعلاً توسط مدیر خاموش شده است."},
+    "history_header": {"en": "Your recent thumbnails:", "fa": "تامبنیل‌های اخیر شما:"},
+    "history_line": {"en": "• {when} — \"{title}\" ({algorithm}, {status})", "fa": "• {when} — «{title}» ({algorithm}، {status})"},
+    "history_empty": {"en": "No thumbnails yet. Describe one to begin.", "fa": "هنوز تامبنیلی ندارید. یکی را توصیف کنید."},
+    "nothing_to_redo": {"en": "There is nothing to redo in this chat yet. Describe a thumbnail first.", "fa": "هنوز چیزی در این گفتگو برای تکرار نیست. اول یک تامبنیل را توصیف کنید."},
+    "language_set": {"en": "I'll answer in English from now on.", "fa": "از این پس به فارسی پاسخ می‌دهم."},
+    "language_usage": {"en": "Usage: /lang en or /lang fa", "fa": "روش استفاده: ‎/lang fa یا ‎/lang en"},
+    "empty_request": {"en": "Please describe the thumbnail you want, for example: Tech review \"iPhone 17 Pro\".", "fa": "لطفاً تامبنیلی را که می‌خواهید توصیف کنید، مثلاً: بررسی فناوری «آیفون ۱۷»."},
+    "request_too_long": {"en": "That request is too long ({length} characters). Please keep it under {limit}.", "fa": "این درخواست خیلی طولانی است ({length} نویسه). لطفاً کمتر از {limit} نویسه بنویسید."},
+    "unknown_command": {"en": "I don't know /{name}. /help lists what I can do.", "fa": "دستور ‎/{name} را نمی‌شناسم. ‎/help کارهایی را که بلدم نشان می‌دهد."},
+    "banned": {"en": "Sorry, your account is suspended. Contact the service's admins if you think this is a mistake.", "fa": "متأسفیم، حساب شما مسدود است. اگر فکر می‌کنید اشتباهی رخ داده با مدیران سرویس تماس بگیرید."},
+    "not_admin": {"en": "Sorry, only Routix admins can use /{name}.", "fa": "متأسفیم، فقط مدیران روتیکس می‌توانند از ‎/{name} استفاده کنند."},
+    "not_chat_admin": {"en": "Sorry, only this chat's admins can change its settings.", "fa": "متأسفیم، فقط مدیران این گفتگو می‌توانند تنظیماتش را تغییر دهند."},
+    "watermark_off_needs_admin": {"en": "Only Routix admins can switch the watermark off; free-tier thumbnails carry it.", "fa": "فقط مدیران روتیکس می‌توانند واترمارک را خاموش کنند؛ تامبنیل‌های سطح رایگان واترمارک دارند."},
+    "no_credits": {"en": "Not enough credits: {name} costs {cost} and you have {balance}. Your allowance refills on {refill}; the offline 'local' algorithm is free.", "fa": "اعتبار کافی نیست: {name} {cost} اعتبار هزینه دارد و شما {balance} اعتبار دارید. سهمیهٔ شما در {refill} شارژ می‌شود؛ الگوریتم آفلاین «local» رایگان است."},
+    "too_many_jobs": {"en": "You already have {count} thumbnails in progress. Please wait for one to finish.", "fa": "شما همین حالا {count} تامبنیل در حال ساخت دارید. لطفاً صبر کنید یکی تمام شود."},
+    "queued": {"en": "⏳ In the queue: you are #{position}", "fa": "⏳ در صف: نوبت شما {position}"},
+    "stage_analysing": {"en": "🔎 Reading your request…", "fa": "🔎 در حال بررسی درخواست…"},
+    "stage_generating": {"en": "🎨 Designing your thumbnail…", "fa": "🎨 در حال طراحی تامبنیل…"},
+    "stage_composing": {"en": "🖼 Adding the title and finishing…", "fa": "🖼 افزودن عنوان و پرداخت نهایی…"},
+    "stage_uploading": {"en": "📤 Sending…", "fa": "📤 در حال ارسال…"},
+    "caption": {"en": "\"{title}\" · {algorithm} · {credits} credits left", "fa": "«{title}» · {algorithm} · {credits} اعتبار باقی‌مانده"},
+    "variations_caption": {"en": "{count} variations of \"{title}\"", "fa": "{count} نسخهٔ دیگر از «{title}»"},
+    "original_caption": {"en": "Full-quality original of \"{title}\" (1280x720 PNG)", "fa": "نسخهٔ اصلی باکیفیت «{title}» (PNG ‏۱۲۸۰×۷۲۰)"},
+    "button_regenerate": {"en": "🔁 Regenerate", "fa": "🔁 ساخت دوباره"},
+    "button_variations": {"en": "🎲 Variations", "fa": "🎲 نسخه‌های دیگر"},
+    "button_original": {"en": "📎 Original", "fa": "📎 فایل اصلی"},
+    "button_algorithm": {"en": "{name} · {cost} cr", "fa": "{name} · {cost} اعتبار"},
+    "generation_gone": {"en": "Sorry, that thumbnail is no longer available. Send a new request.", "fa": "متأسفیم، آن تامبنیل دیگر در دسترس نیست. یک درخواست تازه بفرستید."},
+    "not_your_generation": {"en": "That button belongs to someone else's thumbnail.", "fa": "این دکمه مال تامبنیل شخص دیگری است."},
+    "failed": {"en": "Sorry, making that thumbnail failed ({reason}). You were not charged; please try again.", "fa": "متأسفیم، ساخت این تامبنیل ناموفق بود ({reason}). هزینه‌ای کسر نشد؛ لطفاً دوباره تلاش کنید."},
+    "bad_image_not_image": {"en": "That file isn't an image I can read. Please send a JPEG, PNG or WebP photo.", "fa": "این فایل تصویری نیست که بتوانم بخوانم. لطفاً عکس JPEG، PNG یا WebP بفرستید."},
+    "bad_image_too_large": {"en": "That image is too large (limit {limit} MB). Please send a smaller one.", "fa": "این تصویر خیلی بزرگ است (حداکثر {limit} مگابایت). لطفاً تصویر کوچک‌تری بفرستید."},
+    "bad_image_bomb": {"en": "That image has too many pixels to process safely. Please send a normal photo.", "fa": "این تصویر برای پردازش امن پیکسل‌های زیادی دارد. لطفاً یک عکس معمولی بفرستید."},
+    "usage": {"en": "Usage: /{name} {usage}", "fa": "روش استفاده: ‎/{name} {usage}"},
+    "user_not_found": {"en": "No user '{ref}'. Use platform:id, e.g. telegram:123456.", "fa": "کاربری با «{ref}» پیدا نشد. از قالب platform:id استفاده کنید، مثلاً telegram:123456."},
+    "granted": {"en": "Granted {amount} credits to {user}. Their balance: {balance}.", "fa": "{amount} اعتبار به {user} داده شد. موجودی او: {balance}."},
+    "quota_set": {"en": "Tier {tier} now gets {amount} credits per {period}.", "fa": "سطح {tier} از این پس {amount} اعتبار در هر {period} می‌گیرد."},
+    "tier_set": {"en": "{user} is now on the {tier} tier.", "fa": "{user} اکنون در سطح {tier} است."},
+    "watermark_set": {"en": "Watermark for this chat: {state}.", "fa": "واترمارک این گفتگو: {state}."},
+    "algorithm_toggled": {"en": "{name} is now {state}.", "fa": "{name} اکنون {state} است."},
+    "ban_set": {"en": "{user} is banned.", "fa": "{user} مسدود شد."},
+    "unban_set": {"en": "{user} is no longer banned.", "fa": "{user} از مسدودی خارج شد."},
+    "stats": {"en": "Users: {users} · Generations: {generations} ({completed} completed, {failed} failed) · Credits spent: {spent} · Queue: {queued} waiting, {running} running", "fa": "کاربران: {users} · تامبنیل‌ها: {generations} ({completed} موفق، {failed} ناموفق) · اعتبار خرج‌شده: {spent} · صف: {queued} در انتظار، {running} در حال اجرا"},
+    "link_code": {"en": "Your link code: {code}\nSend /link {code} from your other account (Telegram or Discord) within {minutes} minutes to share credits and history.", "fa": "کد اتصال شما: {code}\nظرف {minutes} دقیقه از حساب دیگرتان (تلگرام یا دیسکورد) بفرستید ‎/link {code} تا اعتبار و تاریخچه مشترک شوند."},
+    "link_done": {"en": "Linked! Both accounts now share one balance: {balance} credits.", "fa": "متصل شد! هر دو حساب اکنون یک موجودی مشترک دارند: {balance} اعتبار."},
+    "link_invalid": {"en": "That link code is invalid or expired. Ask for a new one with /link.", "fa": "این کد اتصال نامعتبر یا منقضی است. با ‎/link یک کد تازه بگیرید."},
+    "link_same": {"en": "Those accounts are already linked.", "fa": "این حساب‌ها از قبل به هم متصل‌اند."},
+    "settings": {"en": "Settings for this {scope}: watermark {watermark}; default algorithm {algorithm}; channels {channels}.", "fa": "تنظیمات این {scope}: واترمارک {watermark}؛ الگوریتم پیش‌فرض {algorithm}؛ کانال‌ها {channels}."},
+    "scope_chat": {"en": "chat", "fa": "گفتگو"},
+    "scope_server": {"en": "server", "fa": "سرور"},
+    "watermark_auto": {"en": "by tier", "fa": "بر اساس سطح"},
+    "all_channels": {"en": "all", "fa": "همه"},
+    "channels_set": {"en": "I'll answer in: {channels}.", "fa": "در این کانال‌ها پاسخ می‌دهم: {channels}."},
+    "file_too_big_to_download": {"en": "That file is too big for me to download ({size} MB; the limit is {limit} MB).", "fa": "این فایل برای دانلود من خیلی بزرگ است ({size} مگابایت؛ حداکثر {limit} مگابایت)."},
+    "not_an_image_file": {"en": "That file isn't an image. Please send a photo (JPEG, PNG or WebP).", "fa": "این فایل تصویر نیست. لطفاً یک عکس (JPEG، PNG یا WebP) بفرستید."},
+    "status_completed": {"en": "done", "fa": "انجام شد"},
+    "status_failed": {"en": "failed", "fa": "ناموفق"},
+    "status_queued": {"en": "queued", "fa": "در صف"},
+    "status_processing": {"en": "in progress", "fa": "در حال ساخت"},
+    "status_cancelled": {"en": "cancelled", "fa": "لغو شد"},
+    "never": {"en": "no refill", "fa": "بدون شارژ"},
+}
+
+
+def normalize_language(code: str | None) -> str:
+    """Map a platform locale ("fa-IR", "en-US", None) to a supported language."""
+    if code and code.lower().split("-")[0].split("_")[0] in LANGUAGES:
+        return code.lower().split("-")[0].split("_")[0]
+    return "en"
+
+
+def translate(language: str, key: str, **values: object) -> str:
+    entry = TEXTS[key]
+    template = entry.get(language) or entry["en"]
+    return template.format(**values) if values else template

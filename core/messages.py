@@ -1,0 +1,122 @@
+"""What adapters hand the core (Incoming) and what the core hands back (Outgoing events).
+
+Adapters translate a platform update into one `Incoming`, call `Service.handle(incoming, reply)`
+and render each `Outgoing` event the core passes to `reply` with one handler per event type.
+Texts in events are already localized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    QUEUED = "queued"
+    ANALYSING = "analysing"
+    GENERATING = "generating"
+    COMPOSING = "composing"
+    UPLOADING = "uploading"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Structured request options (Discord slash-command options, CLI flags)."""
+
+    title: str | None = None
+    algorithm: str | None = None
+    style: str | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    platform: str  # "telegram" | "discord" | "console"
+    user_id: str  # the platform's user id, as text
+    chat_id: str  # the platform's chat / channel id: one conversation per chat
+    text: str = ""  # a message, a "/command args" line, or a request
+    display_name: str = ""
+    locale: str | None = None  # the platform's language code ("fa", "en-US"); /lang overrides it
+    photo: bytes | None = None  # a reference photo sent with the request
+    space_id: str | None = None  # group / guild whose settings apply; None: the chat itself
+    is_group: bool = False
+    is_chat_admin: bool = False  # may change this chat's / server's settings (group admin, Manage Server)
+    button: str | None = None  # the action string of a pressed button (see Button.action)
+    options: Options = field(default_factory=Options)
+    update_key: str | None = None  # a platform-unique id; the core processes each key at most once
+
+    @property
+    def settings_scope(self) -> str:
+        return self.space_id or self.chat_id
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # a stable id (≤ 64 bytes) naming the stored generation: survives restarts
+
+
+Keyboard = tuple[tuple[Button, ...], ...]  # rows of buttons
+
+
+@dataclass(frozen=True)
+class TextReply:
+    text: str
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Working:
+    """A job was accepted: adapters start their "uploading photo" / typing indicator."""
+
+    generation_id: str
+
+
+@dataclass(frozen=True)
+class ProgressReply:
+    generation_id: str
+    stage: Stage
+    text: str  # localized line, e.g. "Queued: 3 ahead of you"
+    position: int | None = None  # people ahead in the queue, for Stage.QUEUED
+
+
+@dataclass(frozen=True)
+class ImageReply:
+    generation_id: str
+    image: bytes  # the delivered JPEG
+    filename: str
+    caption: str
+    width: int
+    height: int
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class AlbumReply:
+    """Several sibling images (variations); adapters send them as one group."""
+
+    images: tuple[ImageReply, ...]
+    caption: str
+
+
+@dataclass(frozen=True)
+class DocumentReply:
+    """A file sent uncompressed (the lossless original)."""
+
+    data: bytes
+    filename: str
+    mime_type: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class ErrorReply:
+    """A user-facing refusal or failure (Discord shows it ephemerally)."""
+
+    code: str  # stable machine code: "no_credits", "banned", "not_admin", "bad_image", ...
+    text: str
+
+
+Outgoing = TextReply | Working | ProgressReply | ImageReply | AlbumReply | DocumentReply | ErrorReply
+Reply = Callable[[Outgoing], Awaitable[None]]

@@ -1,0 +1,54 @@
+"""The rendering contract: what to draw and how to deliver it.
+
+Everything here is a frozen, picklable dataclass so a scene can be rendered in a
+worker process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 1280, 720
+
+# Layout names the template library refers to; the compositor implements each.
+LAYOUTS: tuple[str, ...] = ("headline", "split", "framed", "minimal", "versus", "listicle")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the thumbnail shows, decided by analysis + template + conversation."""
+
+    title: str
+    prompt: str = ""
+    language: str = "en"  # "en" | "fa"
+    category: str = "other"
+    style: str = "bold"
+    mood: str = "energetic"
+    colors: tuple[str, ...] = ()  # "#rrggbb" asked for by the user, strongest first
+    palette: tuple[str, ...] = ("#101828", "#f97316", "#ffffff")  # template palette
+    layout: str = "headline"  # one of LAYOUTS
+    highlight: str | None = None  # a word of the title to colour with the accent
+    badge: str | None = None  # "NEW", "#1", "10" ...
+    photo: bytes | None = None  # the user's reference photo, raw bytes
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Post-processing shared by every algorithm."""
+
+    watermark_text: str | None = None  # None: no watermark
+    watermark_position: str = "bottom-left"  # never the bottom-right duration corner
+    max_bytes: int = 2_000_000  # delivery budget (YouTube's custom thumbnail limit)
+    keep_original: bool = True  # also return a lossless PNG for "send original"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    jpeg: bytes  # the delivered, optimized 1280x720 JPEG
+    original_png: bytes | None  # lossless original (None when not kept)
+    width: int
+    height: int
+    title_box: tuple[int, int, int, int]  # (left, top, right, bottom) of the title on the canvas
+    render_ms: float = 0.0
+    encode_ms: float = 0.0

@@ -1,0 +1,65 @@
+"""Blob stores: content-addressed keys (sha256 of the bytes), atomic writes, no path escapes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+KEY_PATTERN = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,5}$")
+SUFFIX_PATTERN = re.compile(r"^[a-z0-9]{1,5}$")
+
+
+class InvalidKey(ValueError):
+    """A key that is not one this store could have produced."""
+
+
+def content_key(data: bytes, suffix: str) -> str:
+    if not SUFFIX_PATTERN.match(suffix):
+        raise InvalidKey(f"suffix {suffix!r} is not 1-5 lowercase letters or digits")
+    return f"{hashlib.sha256(data).hexdigest()}.{suffix}"
+
+
+def check_key(key: str) -> str:
+    if not KEY_PATTERN.match(key):  # rejects "../", absolute paths, separators and anything odd
+        raise InvalidKey(f"not a blob key: {key[:80]!r}")
+    return key
+
+
+class LocalBlobStore:
+    """Files under `root/ab/abcdef….jpg`; identical bytes are stored once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def path_of(self, key: str) -> Path:
+        check_key(key)
+        return self.root / key[:2] / key
+
+    async def put(self, data: bytes, suffix: str) -> str:
+        key = content_key(data, suffix)
+        await asyncio.to_thread(self._write, self.path_of(key), data)
+        return key
+
+    def _write(self, path: Path, data: bytes) -> None:
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a temporary file in the same folder, then rename: readers never see half a file.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self.path_of(key).read_bytes)
+
+    async def exists(self, key: str) -> bool:
+        return self.path_of(key).exists()
