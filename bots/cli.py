@@ -83,7 +83,7 @@ async def _generate(settings: Settings, args: argparse.Namespace) -> int:
     try:
         incoming = Incoming("console", "cli", f"cli:{args.out}", args.prompt, display_name="cli", locale=args.lang,
                             photo=args.photo.read_bytes() if args.photo else None,
-                            options=Options(title=args.title, algorithm=args.algorithm, style=args.style, seed=args.seed))
+                            options=Options(args.title, args.algorithm, args.style, args.seed))
         await routix.service.handle(incoming, collect)
     finally:
         await routix.aclose()

@@ -64,7 +64,10 @@ FILLER_WORDS = {
     "بساز", "بسازید", "لطفا", "لطفاً", "با", "و", "از", "به", "را", "در", "من", "کانال", "یوتیوب", "رنگ", "سبک",
 }
 QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|\'([^\']{2,})\'')
-TOP_NUMBER = re.compile(r"(?:top|best|برتر(?:ین)?)\s*(\d{1,3})|(\d{1,3})\s*(?:tips|ways|steps|reasons|things|نکته|روش|دلیل)|#(\d{1,3})", re.I)
+TOP_NUMBER = re.compile(
+    r"(?:top|best|برتر(?:ین)?)\s*(\d{1,3})|(\d{1,3})\s*(?:tips|ways|steps|reasons|things|نکته|روش|دلیل)|#(\d{1,3})",
+    re.I,
+)
 PERSIAN_CHARS = re.compile(r"[\u0600-\u06FF]")
 MAX_TITLE_WORDS = 5
 
@@ -127,7 +130,8 @@ class KeywordAnalyzer:
     def analyze(self, text: str, language_hint: str = "en") -> Analysis:
         lowered = text.lower()
         language = "fa" if PERSIAN_CHARS.search(text) else "en"  # the text's script, not the UI language
-        elements = tuple(name for name, words in ELEMENT_WORDS.items() if any(_contains(f" {lowered} ", w) for w in words))
+        padded = f" {lowered} "
+        elements = tuple(name for name, words in ELEMENT_WORDS.items() if any(_contains(padded, w) for w in words))
         title = quoted_title(text) or derive_title(_without_quotes(text), language)
         return Analysis(
             category=_score(lowered, CATEGORY_WORDS, "other"),

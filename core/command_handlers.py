@@ -126,7 +126,8 @@ class CommandHandlers:
 
     async def _last(self, turn: Turn):  # type: ignore[no-untyped-def]
         conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
-        last = await self.store.get_generation(conversation.last_generation_id) if conversation.last_generation_id else None
+        last_id = conversation.last_generation_id
+        last = await self.store.get_generation(last_id) if last_id else None
         if last is None:
             await turn.refuse("nothing_to_redo")
         return last
@@ -201,7 +202,8 @@ class CommandHandlers:
     async def _set_channels(self, turn: Turn, values: list[str]) -> None:
         if not await self._may_change_settings(turn):
             return
-        channels = () if values == ["all"] else tuple(v.strip("<#>") for v in " ".join(values).replace(",", " ").split())
+        words = " ".join(values).replace(",", " ").split()
+        channels = () if words == ["all"] else tuple(word.strip("<#>") for word in words)
         await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope,
                                               allowed_channels=channels)
         await self._audit(turn, "channels", turn.incoming.settings_scope, ",".join(channels) or "all")

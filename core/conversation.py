@@ -15,7 +15,8 @@ from core.domain import Analysis
 STYLE_CHANGES: dict[str, tuple[str, ...]] = {
     "minimal": ("minimal", "cleaner", "simpler", "less busy", "مینیمال", "ساده‌تر", "ساده تر", "خلوت‌تر"),
     "cinematic": ("cinematic", "darker", "moodier", "سینمایی", "تاریک‌تر", "تاریکتر"),
-    "playful": ("playful", "brighter", "more colorful", "more colourful", "cuter", "بامزه‌تر", "شادتر", "روشن‌تر", "رنگارنگ‌تر"),
+    "playful": ("playful", "brighter", "more colorful", "more colourful", "cuter", "بامزه‌تر", "شادتر", "روشن‌تر",
+                "رنگارنگ‌تر"),
     "retro": ("retro", "vintage", "رترو", "قدیمی‌تر"),
     "elegant": ("elegant", "classier", "luxurious", "شیک‌تر", "لوکس‌تر"),
     "bold": ("bold", "bigger", "louder", "punchier", "جسورانه", "بزرگ‌تر", "پررنگ‌تر"),
@@ -38,7 +39,10 @@ REFINEMENT_START = re.compile(
     re.I,
 )
 PERSIAN_REFINEMENT = re.compile(r"(کن|بکن|بده|بذار|بگذار|تر|عنوان|رنگ|بدون)(\s|$|[.!؟])")
-BADGE_ADD = re.compile(r"add (?:a |an |the )?(?:badge\s+)?[\"'«]?([#\w]{1,8})[\"'»]?\s*badge|add (?:a |the )?badge\s+[\"'«]?([#\w]{1,8})", re.I)
+BADGE_ADD = re.compile(
+    r"add (?:a |an |the )?(?:badge\s+)?[\"'«]?([#\w]{1,8})[\"'»]?\s*badge|add (?:a |the )?badge\s+[\"'«]?([#\w]{1,8})",
+    re.I,
+)
 BADGE_REMOVE = re.compile(r"(?:remove|no|without)\s+(?:the\s+)?badge|بدون\s+(?:نشان|برچسب)", re.I)
 MAX_REFINEMENT_WORDS = 14
 
@@ -99,4 +103,4 @@ def _badge_change(text: str) -> dict[str, object]:
     return {"badge": next(g for g in match.groups() if g).upper()} if match else {}
 
 
-__all__ = ["COLORS", "RuleRefiner", "Refiner", "looks_like_refinement"]
+__all__ = ["COLORS", "Refiner", "RuleRefiner", "looks_like_refinement"]

@@ -25,8 +25,19 @@ from core.domain import Algorithm, Analysis, Conversation, Generation, Status, T
 from core.i18n import normalize_language, translate
 from core.jobs import TooManyJobs
 from core.messages import (
-    AlbumReply, Button, DocumentReply, ErrorReply, ImageReply, Incoming, Keyboard, Outgoing, ProgressReply, Reply,
-    Stage, TextReply, Working,
+    AlbumReply,
+    Button,
+    DocumentReply,
+    ErrorReply,
+    ImageReply,
+    Incoming,
+    Keyboard,
+    Outgoing,
+    ProgressReply,
+    Reply,
+    Stage,
+    TextReply,
+    Working,
 )
 from core.ports import BlobStore, ImageProvider, JobQueue, Store
 from core.rendering import Finish, Rendered, Scene
@@ -210,7 +221,8 @@ class Service:
             return None
         return await self.store.get_generation(conversation.last_generation_id)
 
-    async def redo(self, turn: Turn, source: Generation, *, algorithm: str | None = None, new_seed: bool = True) -> None:
+    async def redo(self, turn: Turn, source: Generation, *, algorithm: str | None = None,
+                   new_seed: bool = True) -> None:
         """Regenerate (a new seed) or switch algorithm (same seed) from a stored generation."""
         conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
         analysis = Analysis(**_analysis_fields(source.analysis))

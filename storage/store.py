@@ -10,17 +10,37 @@ from datetime import datetime
 
 from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.credits import period_end, utcnow
 from core.domain import (
-    Account, Algorithm, ChatSettings, Conversation, CreditState, Generation, LedgerKind, Template, Tier, User,
+    Account,
+    Algorithm,
+    ChatSettings,
+    Conversation,
+    CreditState,
+    Generation,
+    LedgerKind,
+    Template,
+    Tier,
+    User,
 )
 from storage.tables import (
-    AlgorithmRow, AuditRow, ChatSettingsRow, ConversationRow, CreditAccountRow, GenerationRow, IdentityRow,
-    LedgerRow, LinkCodeRow, MessageRow, ProcessedUpdateRow, TemplateRow, TierRow, UserRow,
+    AlgorithmRow,
+    AuditRow,
+    ChatSettingsRow,
+    ConversationRow,
+    CreditAccountRow,
+    GenerationRow,
+    IdentityRow,
+    LedgerRow,
+    LinkCodeRow,
+    MessageRow,
+    ProcessedUpdateRow,
+    TemplateRow,
+    TierRow,
+    UserRow,
 )
 
 GENERATION_FIELDS = {f.name for f in fields(Generation)}
@@ -51,13 +71,15 @@ class SqlStore:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def seed(self, algorithms: tuple[Algorithm, ...], templates: tuple[Template, ...], tiers: tuple[Tier, ...]) -> None:
+    async def seed(self, algorithms: tuple[Algorithm, ...], templates: tuple[Template, ...],
+                   tiers: tuple[Tier, ...]) -> None:
         """Insert what is missing; never overwrite what admins changed."""
         async with self._session() as session:
             for algorithm in algorithms:
                 if await session.get(AlgorithmRow, algorithm.id) is None:
-                    session.add(AlgorithmRow(id=algorithm.id, name=algorithm.name, description=algorithm.description,
-                                             cost=algorithm.cost, provider=algorithm.provider, enabled=algorithm.enabled))
+                    values = asdict(algorithm)
+                    values.pop("available")  # decided at run time by the configured providers
+                    session.add(AlgorithmRow(**values))
             for template in templates:
                 if await session.get(TemplateRow, template.id) is None:
                     values = asdict(template)
@@ -90,7 +112,7 @@ class SqlStore:
         async with self._session() as session:
             statement = select(UserRow).join(IdentityRow, col(IdentityRow.user_id) == col(UserRow.id)).where(
                 IdentityRow.platform == platform, IdentityRow.external_id == external_id)
-            row = (await session.exec(statement)).first()
+            row = (await session.scalars(statement)).first()
             return _user(row) if row else None
 
     async def get_user(self, user_id: uuid.UUID) -> User | None:
@@ -130,16 +152,17 @@ class SqlStore:
             if account is None or (account.period_end is not None and now < account.period_end):
                 return
             tier = await self._tier_of(session, user_id)
+            old_allowance, old_end = account.allowance, account.period_end  # the UPDATE syncs `account`
             # Conditional on the period we read, so concurrent refills apply once.
             result = await session.execute(
                 update(CreditAccountRow)
                 .where(col(CreditAccountRow.user_id) == user_id)
-                .where(col(CreditAccountRow.period_end).is_(None) if account.period_end is None
-                       else col(CreditAccountRow.period_end) == account.period_end)
+                .where(col(CreditAccountRow.period_end).is_(None) if old_end is None
+                       else col(CreditAccountRow.period_end) == old_end)
                 .values(allowance=tier.allowance, period_end=period_end(tier.period, now))
             )
             if result.rowcount == 1:
-                delta = tier.allowance - account.allowance
+                delta = tier.allowance - old_allowance
                 session.add(LedgerRow(user_id=user_id, kind=LedgerKind.REFILL, amount=delta, allowance_part=delta,
                                       note=f"{tier.name} allowance"))
 
@@ -199,7 +222,7 @@ class SqlStore:
                 session.add(LedgerRow(user_id=generation.user_id, generation_id=generation_id,
                                       kind=LedgerKind.SETTLE, amount=0))
                 return True
-            held = (await session.exec(select(LedgerRow).where(
+            held = (await session.scalars(select(LedgerRow).where(
                 LedgerRow.generation_id == generation_id, LedgerRow.kind == LedgerKind.RESERVE))).first()
             back_allowance, back_granted = (-held.allowance_part, -held.granted_part) if held else (0, 0)
             await session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == generation.user_id)
@@ -214,7 +237,8 @@ class SqlStore:
         async with self._session() as session:
             await session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == user_id)
                                   .values(granted=CreditAccountRow.granted + amount))
-            session.add(LedgerRow(user_id=user_id, kind=LedgerKind.GRANT, amount=amount, granted_part=amount, note=note))
+            session.add(LedgerRow(user_id=user_id, kind=LedgerKind.GRANT, amount=amount, granted_part=amount,
+                                  note=note))
         return await self.account(user_id, now)
 
     async def ledger_total(self, user_id: uuid.UUID) -> int:
@@ -227,7 +251,7 @@ class SqlStore:
 
     async def tiers(self) -> list[Tier]:
         async with self._session() as session:
-            rows = (await session.exec(select(TierRow).order_by(TierRow.name))).all()
+            rows = (await session.scalars(select(TierRow).order_by(TierRow.name))).all()
             return [Tier(r.name, r.allowance, r.period, r.watermark) for r in rows]
 
     async def set_tier_quota(self, name: str, allowance: int, period: str) -> None:
@@ -237,7 +261,7 @@ class SqlStore:
 
     async def algorithms(self) -> list[Algorithm]:
         async with self._session() as session:
-            rows = (await session.exec(select(AlgorithmRow).order_by(AlgorithmRow.cost, AlgorithmRow.id))).all()
+            rows = (await session.scalars(select(AlgorithmRow).order_by(AlgorithmRow.cost, AlgorithmRow.id))).all()
             return [Algorithm(r.id, r.name, r.description, r.cost, r.provider, r.enabled) for r in rows]
 
     async def set_algorithm_enabled(self, algorithm_id: str, enabled: bool) -> None:
@@ -247,7 +271,7 @@ class SqlStore:
 
     async def templates(self) -> list[Template]:
         async with self._session() as session:
-            rows = (await session.exec(select(TemplateRow).order_by(TemplateRow.id))).all()
+            rows = (await session.scalars(select(TemplateRow).order_by(TemplateRow.id))).all()
             return [Template(r.id, r.name, r.category, r.style, r.mood, tuple(r.elements), tuple(r.palette), r.layout,
                              r.rating, r.usage) for r in rows]
 
@@ -262,7 +286,7 @@ class SqlStore:
         statement = select(ConversationRow).where(ConversationRow.platform == platform,
                                                   ConversationRow.chat_id == chat_id)
         async with self._session() as session:
-            row = (await session.exec(statement)).first()
+            row = (await session.scalars(statement)).first()
             if row is None:
                 row = ConversationRow(platform=platform, chat_id=chat_id)
                 session.add(row)
@@ -272,7 +296,7 @@ class SqlStore:
                     row = None
         if row is None:
             async with self._session() as session:
-                row = (await session.exec(statement)).one()
+                row = (await session.scalars(statement)).one()
         return Conversation(row.id, row.platform, row.chat_id, row.last_generation_id)
 
     async def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:
@@ -323,7 +347,7 @@ class SqlStore:
         statement = (select(GenerationRow).where(GenerationRow.user_id == user_id)
                      .order_by(col(GenerationRow.created_at).desc()).limit(limit))
         async with self._session() as session:
-            return [_generation(row) for row in (await session.exec(statement)).all()]
+            return [_generation(row) for row in (await session.scalars(statement)).all()]
 
     # bookkeeping ----------------------------------------------------------------------------------------
 
@@ -343,7 +367,7 @@ class SqlStore:
     async def audit_entries(self, limit: int = 50) -> list[AuditRow]:
         async with self._session() as session:
             statement = select(AuditRow).order_by(col(AuditRow.created_at).desc()).limit(limit)
-            return list((await session.exec(statement)).all())
+            return list((await session.scalars(statement)).all())
 
     async def create_link_code(self, code: str, user_id: uuid.UUID, expires_at: datetime) -> None:
         async with self._session() as session:
@@ -354,7 +378,8 @@ class SqlStore:
         async with self._session() as session:
             result = await session.execute(
                 update(LinkCodeRow)
-                .where(col(LinkCodeRow.code) == code, col(LinkCodeRow.used_at).is_(None), col(LinkCodeRow.expires_at) > now)
+                .where(col(LinkCodeRow.code) == code, col(LinkCodeRow.used_at).is_(None),
+                       col(LinkCodeRow.expires_at) > now)
                 .values(used_at=now)
                 .returning(LinkCodeRow.__table__.c.user_id)
             )
@@ -367,7 +392,8 @@ class SqlStore:
 
             generations = select(func.count()).select_from(GenerationRow)
             return {
-                "users": await count(select(func.count()).select_from(UserRow).where(col(UserRow.merged_into).is_(None))),
+                "users": await count(select(func.count()).select_from(UserRow)
+                                     .where(col(UserRow.merged_into).is_(None))),
                 "generations": await count(generations),
                 "completed": await count(generations.where(col(GenerationRow.status) == "completed")),
                 "failed": await count(generations.where(col(GenerationRow.status) == "failed")),

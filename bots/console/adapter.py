@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import TextIO
 
 from core.messages import (
-    AlbumReply, DocumentReply, ErrorReply, ImageReply, Incoming, Keyboard, Outgoing, ProgressReply, TextReply,
+    AlbumReply,
+    DocumentReply,
+    ErrorReply,
+    ImageReply,
+    Incoming,
+    Keyboard,
+    Outgoing,
+    ProgressReply,
+    TextReply,
     Working,
 )
 from core.service import Service

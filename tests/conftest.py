@@ -1,0 +1,127 @@
+"""Shared fixtures: settings on a temporary data dir, a built Routix on real SQLite, real services."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from bots.bootstrap import Routix, build
+from bots.settings import AppSettings, DatabaseSettings, JobSettings, Settings
+from core.algorithms import SEED_ALGORITHMS
+from core.messages import Incoming, Outgoing
+from core.providers import LocalProvider, UnavailableProvider
+
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+os.environ["no_proxy"] = os.environ["NO_PROXY"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ADMIN = ("console", "admin")
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip with a reason on a developer machine without the service; fail under CI, where it must run."""
+    if reachable(host, port):
+        return
+    message = f"{name} is not reachable at {host}:{port}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: the service must run)")
+    pytest.skip(message)
+
+
+def make_settings(data_dir: Path, database_url: str = "", **jobs: int) -> Settings:
+    return Settings(
+        app=AppSettings(routix_data_dir=data_dir, routix_admins=f"{ADMIN[0]}:{ADMIN[1]},telegram:1,discord:1"),
+        database=DatabaseSettings(database_url=database_url),
+        jobs=JobSettings(**{"workers": 2, "per_user": 50, **jobs}),
+    )
+
+
+def thread_providers(extra: dict | None = None) -> dict:
+    """The real local renderer on threads (no worker processes to spawn per test)."""
+    providers: dict = {"local": LocalProvider(ThreadPoolExecutor(max_workers=2))}
+    for algorithm in SEED_ALGORITHMS:
+        providers.setdefault(algorithm.id, UnavailableProvider(algorithm.provider))
+    providers.update(extra or {})
+    return providers
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+async def routix(settings: Settings) -> AsyncIterator[Routix]:
+    app = build(settings, providers=thread_providers())
+    await app.start()
+    yield app
+    await app.aclose()
+
+
+class Conversation:
+    """Drives the service as one person in one chat and keeps every event it got back."""
+
+    def __init__(self, app: Routix, user: str = "alice", platform: str = "console", chat: str | None = None,
+                 locale: str | None = None) -> None:
+        self.app, self.user, self.platform, self.locale = app, user, platform, locale
+        self.chat = chat or f"chat-{user}"
+        self.events: list[Outgoing] = []
+
+    async def reply(self, event: Outgoing) -> None:
+        self.events.append(event)
+
+    async def send(self, text: str = "", **fields: object) -> list[Outgoing]:
+        start = len(self.events)
+        incoming = Incoming(self.platform, self.user, self.chat, text, display_name=self.user, locale=self.locale,
+                            **fields)  # type: ignore[arg-type]
+        await self.app.service.handle(incoming, self.reply)
+        return self.events[start:]
+
+    def last(self, kind: type) -> object:
+        return next(event for event in reversed(self.events) if isinstance(event, kind))
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    return os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+async def fresh_postgres_schema(url: str) -> tuple[str, str]:
+    """A schema of its own per test, so tests never see each other's rows."""
+    import asyncpg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(f'CREATE SCHEMA "{schema}"')
+    finally:
+        await connection.close()
+    return schema, f"{url}?schema={schema}"
+
+
+async def drop_postgres_schema(url: str, schema: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        await connection.close()
+
+
+__all__ = ["ADMIN", "IN_CI", "Conversation", "asyncio", "make_settings", "require_service", "thread_providers"]

@@ -1,0 +1,279 @@
+"""The whole core on real SQLite, real local files and the real renderer, driven as a person would."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from PIL import Image
+
+from bots.bootstrap import Routix, build
+from bots.settings import Settings
+from core.credits import utcnow
+from core.messages import (
+    AlbumReply,
+    DocumentReply,
+    ErrorReply,
+    ImageReply,
+    Options,
+    ProgressReply,
+    Stage,
+    TextReply,
+    Working,
+)
+from core.providers import LocalProvider
+from core.rendering import Finish, Rendered, Scene
+from tests.conftest import Conversation, thread_providers
+
+
+class PaidLocal(LocalProvider):
+    """Stands in for an AI provider in credit tests: real pictures, but the algorithm costs credits."""
+
+    name = "basic-test"
+
+
+class BrokenProvider(LocalProvider):
+    name = "broken"
+
+    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
+        raise TimeoutError("the image service did not answer")
+
+
+def paid_providers() -> dict:
+    return thread_providers({"basic": PaidLocal(ThreadPoolExecutor(2)),
+                             "premium": BrokenProvider(ThreadPoolExecutor(1))})
+
+
+@pytest.fixture
+async def paid(settings: Settings) -> Routix:
+    app = build(settings, providers=paid_providers())
+    await app.start()
+    yield app
+    await app.aclose()
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+async def test_a_request_makes_a_real_thumbnail_with_progress_and_buttons(routix: Routix) -> None:
+    chat = Conversation(routix)
+    events = await chat.send('Gaming thumbnail "I WON" in red')
+    kinds = [type(e) for e in events]
+    assert kinds[0] is Working and kinds[-1] is ImageReply
+    stages = [e.stage for e in events if isinstance(e, ProgressReply)]
+    assert stages == [Stage.ANALYSING, Stage.GENERATING, Stage.COMPOSING, Stage.UPLOADING]
+    image = events[-1]
+    assert isinstance(image, ImageReply)
+    assert decode(image.image).size == (1280, 720) and decode(image.image).format == "JPEG"
+    assert len(image.image) <= 2_000_000
+    assert '"I WON"' in image.caption
+    labels = [b.label for row in image.buttons for b in row]
+    assert labels[:3] == ["🔁 Regenerate", "🎲 Variations", "📎 Original"]
+    assert all(len(b.action.encode()) <= 64 for row in image.buttons for b in row)
+
+
+async def test_a_follow_up_refines_the_last_request_and_new_starts_over(routix: Routix) -> None:
+    chat = Conversation(routix)
+    await chat.send('Gaming thumbnail "I WON"')
+    first = chat.last(ImageReply)
+    await chat.send("make it blue")
+    refined = await routix.store.get_generation(_id(chat.last(ImageReply)))
+    assert refined is not None and refined.title == "I WON" and refined.scene["colors"][0] == "#2563eb"
+    assert refined.parent_id == _id(first)
+    await chat.send("change the title to 'GG EZ'")
+    assert (await routix.store.get_generation(_id(chat.last(ImageReply)))).title == "GG EZ"  # type: ignore[union-attr]
+    await chat.send("/new")
+    await chat.send("make it red")  # with nothing to refine this is a request of its own
+    fresh = await routix.store.get_generation(_id(chat.last(ImageReply)))
+    assert fresh is not None and fresh.parent_id is None
+
+
+async def test_persian_chat_gets_persian_replies_and_a_persian_title(routix: Routix) -> None:
+    chat = Conversation(routix, locale="fa-IR")
+    events = await chat.send("/start")
+    assert "روتیکس" in events[0].text  # type: ignore[union-attr]
+    await chat.send("تامبنیل گیمینگ «بردم!» قرمز")
+    image = chat.last(ImageReply)
+    assert "«بردم!»" in image.caption and "اعتبار" in image.caption  # type: ignore[attr-defined]
+    await chat.send("/lang en")
+    assert "Balance" in (await chat.send("/credits"))[0].text  # type: ignore[union-attr]
+
+
+async def test_same_request_same_picture_regenerate_differs(routix: Routix) -> None:
+    one, two = Conversation(routix, "u1"), Conversation(routix, "u2")
+    await one.send('Tech review "PIXEL 10"')
+    await two.send('Tech review "PIXEL 10"')
+    assert one.last(ImageReply).image == two.last(ImageReply).image  # type: ignore[attr-defined]
+    await one.send("/regenerate")
+    assert one.last(ImageReply).image != two.last(ImageReply).image  # type: ignore[attr-defined]
+
+
+async def test_buttons_regenerate_variations_original_and_survive_a_restart(settings: Settings) -> None:
+    app = build(settings, providers=thread_providers())
+    await app.start()
+    chat = Conversation(app)
+    await chat.send('Business tips "10X INCOME"')
+    image = chat.last(ImageReply)
+    actions = {b.label: b.action for row in image.buttons for b in row}  # type: ignore[attr-defined]
+    await app.aclose()
+
+    restarted = build(settings, providers=thread_providers())  # same database, same files
+    await restarted.start()
+    chat.app = restarted
+    album = (await chat.send(button=actions["🎲 Variations"]))[-1]
+    assert isinstance(album, AlbumReply) and len(album.images) == 3
+    assert len({i.image for i in album.images}) == 3
+    assert all(decode(i.image).size == (1280, 720) for i in album.images)
+    original = (await chat.send(button=actions["📎 Original"]))[-1]
+    assert isinstance(original, DocumentReply) and original.mime_type == "image/png"
+    assert decode(original.data).size == (1280, 720) and decode(original.data).format == "PNG"
+    again = (await chat.send(button=actions["🔁 Regenerate"]))[-1]
+    assert isinstance(again, ImageReply) and again.image != image.image  # type: ignore[attr-defined]
+    gone = (await chat.send(button="rx:regen:" + "0" * 32))[-1]
+    assert isinstance(gone, ErrorReply) and gone.code == "generation_gone"
+    await restarted.aclose()
+
+
+async def test_credits_are_reserved_settled_and_never_overspent_under_concurrency(paid: Routix) -> None:
+    admin = Conversation(paid, "admin")
+    await admin.send("/quota free 0 month")
+    await admin.send("/grant console:bob 5")  # unknown user: refused politely
+    assert admin.last(ErrorReply).code == "user_not_found"  # type: ignore[attr-defined]
+    chats = [Conversation(paid, "bob", chat=f"bob-{i}") for i in range(12)]
+    await chats[0].send("/credits")
+    await admin.send("/grant console:bob 5")
+    results = await asyncio.gather(*(c.send('Tech "SPEED"', options=Options(algorithm="basic")) for c in chats))
+    images = [e for events in results for e in events if isinstance(e, ImageReply)]
+    refusals = [e for events in results for e in events if isinstance(e, ErrorReply)]
+    assert len(images) == 5 and len(refusals) == 7
+    assert all(r.code == "no_credits" and "refills on" in r.text for r in refusals)
+    bob = await paid.store.find_user("console", "bob")
+    account = await paid.store.account(bob.id, utcnow())  # type: ignore[union-attr]
+    assert account.balance == 0 == await paid.store.ledger_total(bob.id)  # type: ignore[union-attr]
+
+
+async def test_failed_generation_and_failed_delivery_are_refunded(paid: Routix) -> None:
+    admin = Conversation(paid, "admin")
+    chat = Conversation(paid, "carol")
+    await chat.send("/start")
+    await admin.send("/quota free 0 month")
+    await admin.send("/grant console:carol 10")
+    events = await chat.send('Movie "DUNE"', options=Options(algorithm="premium"))
+    assert isinstance(events[-1], ErrorReply) and "not charged" in events[-1].text
+
+    async def refuse_images(event: object) -> None:
+        if isinstance(event, ImageReply):
+            raise ConnectionError("upload failed")
+        chat.events.append(event)  # type: ignore[arg-type]
+
+    chat.reply = refuse_images  # type: ignore[method-assign]
+    await chat.send('Movie "DUNE"', options=Options(algorithm="basic"))
+    assert chat.events[-1].code == "failed"  # type: ignore[union-attr]
+    carol = await paid.store.find_user("console", "carol")
+    assert (await paid.store.account(carol.id, utcnow())).balance == 10  # type: ignore[union-attr]
+    assert await paid.store.ledger_total(carol.id) == 10  # type: ignore[union-attr]
+    history = await paid.store.recent_generations(carol.id, 5)  # type: ignore[union-attr]
+    assert {g.status for g in history} == {"failed"} and {g.credit_state for g in history} == {"refunded"}
+
+
+async def test_admin_commands_are_refused_to_creators_and_audited_for_admins(routix: Routix) -> None:
+    creator, admin = Conversation(routix, "eve"), Conversation(routix, "admin")
+    for command in ("/grant console:eve 100", "/quota free 99 day", "/tier console:eve pro", "/ban console:admin",
+                    "/disable local", "/stats"):
+        refusal = (await creator.send(command))[-1]
+        assert isinstance(refusal, ErrorReply) and refusal.code == "not_admin", command
+    await admin.send("/tier console:eve pro")
+    await admin.send("/watermark off")
+    await admin.send("/ban console:eve")
+    banned = (await creator.send('Vlog "PARIS"'))[-1]
+    assert isinstance(banned, ErrorReply) and banned.code == "banned"
+    await admin.send("/unban console:eve")
+    assert isinstance((await creator.send('Vlog "PARIS"'))[-1], ImageReply)
+    stats = (await admin.send("/stats"))[-1]
+    assert isinstance(stats, TextReply) and "Users: 2" in stats.text
+    actions = [entry.action for entry in await routix.store.audit_entries()]  # type: ignore[attr-defined]
+    assert {"tier", "watermark", "ban", "unban"} <= set(actions)
+
+
+async def test_watermark_follows_the_tier_unless_an_admin_turned_it_off(routix: Routix) -> None:
+    free = Conversation(routix, "frank")
+    await free.send('Tips "LEARN FAST"')
+    assert (await routix.store.get_generation(_id(free.last(ImageReply)))).watermarked  # type: ignore[union-attr]
+    await Conversation(routix, "admin").send("/tier console:frank pro")
+    await free.send("/regenerate")
+    assert not (await routix.store.get_generation(_id(free.last(ImageReply)))).watermarked  # type: ignore[union-attr]
+    group = Conversation(routix, "gina", chat="group-1")
+    refusal = (await group.send("/watermark off", is_group=True, is_chat_admin=True))[-1]
+    assert isinstance(refusal, ErrorReply)  # only Routix admins may remove the free tier's watermark
+    refusal = (await group.send("/algorithm local", is_group=True))[-1]
+    assert isinstance(refusal, ErrorReply) and refusal.code == "not_chat_admin"
+    assert isinstance((await group.send("/algorithm local", is_group=True, is_chat_admin=True))[-1], TextReply)
+
+
+@pytest.mark.parametrize(("text", "code"), [("", "empty_request"), ("x" * 10_000, "request_too_long"),
+                                            ("/nope", "unknown_command"), ("/lang de", "language_usage")])
+async def test_bad_input_gets_a_polite_reply(routix: Routix, text: str, code: str) -> None:
+    reply = (await Conversation(routix).send(text))[-1]
+    assert isinstance(reply, ErrorReply) and reply.code == code and reply.text
+
+
+@pytest.mark.parametrize(("photo", "reason"),
+                         [(b"not an image at all", "isn't an image"), (b"\0" * 21_000_000, "too large")])
+async def test_bad_photos_are_refused_before_any_charge(routix: Routix, photo: bytes, reason: str) -> None:
+    chat = Conversation(routix)
+    reply = (await chat.send("use my photo", photo=photo))[-1]
+    assert isinstance(reply, ErrorReply) and reply.code == "bad_image" and reason in reply.text
+    assert not [e for e in chat.events if isinstance(e, Working)]  # refused before any job started
+
+
+async def test_a_photo_becomes_part_of_the_thumbnail(routix: Routix) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (900, 1600), (30, 200, 90)).save(buffer, "JPEG")
+    image = (await Conversation(routix).send('Vlog "MY DAY"', photo=buffer.getvalue()))[-1]
+    assert isinstance(image, ImageReply) and decode(image.image).size == (1280, 720)
+    generation = await routix.store.get_generation(_id(image))
+    assert generation is not None and generation.photo_key and await routix.blobs.exists(generation.photo_key)
+
+
+async def test_unavailable_algorithms_are_listed_but_never_run(routix: Routix) -> None:
+    chat = Conversation(routix)
+    listing = (await chat.send("/algorithms"))[-1]
+    assert isinstance(listing, TextReply) and "basic" in listing.text and "not available yet" in listing.text
+    refusal = (await chat.send('Tech "X"', options=Options(algorithm="pro")))[-1]
+    assert isinstance(refusal, ErrorReply) and refusal.code == "algorithm_unavailable"
+
+
+async def test_a_redelivered_update_is_processed_once(routix: Routix) -> None:
+    chat = Conversation(routix)
+    await chat.send('Gaming "ONCE"', update_key="console:1")
+    await chat.send('Gaming "ONCE"', update_key="console:1")
+    assert len([e for e in chat.events if isinstance(e, ImageReply)]) == 1
+
+
+async def test_link_joins_two_platform_accounts_into_one_balance(routix: Routix) -> None:
+    admin = Conversation(routix, "admin")
+    telegram = Conversation(routix, "100", platform="telegram")
+    discord = Conversation(routix, "200", platform="discord")
+    await telegram.send("/start")
+    await discord.send("/start")
+    await admin.send("/grant telegram:100 4")
+    await admin.send("/grant discord:200 6")
+    code = (await telegram.send("/link"))[-1].text.split()[3]  # type: ignore[union-attr]
+    done = (await discord.send(f"/link {code}"))[-1]
+    assert isinstance(done, TextReply) and "30 credits" in done.text  # two monthly allowances of 10, + 4 + 6
+    reused = (await discord.send(f"/link {code}"))[-1]
+    assert isinstance(reused, ErrorReply) and reused.code == "link_invalid"
+    t = await routix.store.find_user("telegram", "100")
+    d = await routix.store.find_user("discord", "200")
+    assert t is not None and d is not None and t.id == d.id
+
+
+def _id(event: object):  # type: ignore[no-untyped-def]
+    import uuid
+
+    return uuid.UUID(hex=event.generation_id)  # type: ignore[attr-defined]

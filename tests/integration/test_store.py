@@ -1,0 +1,113 @@
+"""The SQL store on real databases: SQLite files always, PostgreSQL when it runs (always in CI)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from core.algorithms import SEED_ALGORITHMS
+from core.credits import default_tiers, utcnow
+from core.domain import Generation
+from core.templates import SEED_TEMPLATES
+from storage.engine import create_engine
+from storage.store import SqlStore
+from tests.conftest import drop_postgres_schema, fresh_postgres_schema, require_service
+
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'routix.db'}"
+    else:
+        require_service("PostgreSQL", "127.0.0.1", 5432)
+        schema, url = await fresh_postgres_schema(POSTGRES)
+    store = SqlStore(create_engine(url))
+    await store.create_schema()
+    await store.seed(SEED_ALGORITHMS, SEED_TEMPLATES, default_tiers(0, "month", 100, "month"))
+    yield store
+    await store.close()
+    if schema:
+        await drop_postgres_schema(POSTGRES, schema)
+
+
+def generation(user_id: uuid.UUID, cost: int) -> Generation:
+    return Generation(id=uuid.uuid4(), user_id=user_id, conversation_id=None, platform="console", chat_id="c",
+                      algorithm="basic", prompt="p", title="T", seed=1, cost=cost)
+
+
+async def test_concurrent_requests_never_overspend(store: SqlStore) -> None:
+    user = await store.ensure_user("console", "alice", "alice")
+    await store.grant(user.id, 5, "test", utcnow())
+    results = await asyncio.gather(*(store.reserve(generation(user.id, 1), utcnow()) for _ in range(20)))
+    assert results.count(True) == 5
+    account = await store.account(user.id, utcnow())
+    assert account.balance == 0
+    assert await store.ledger_total(user.id) == account.balance
+
+
+async def test_settle_and_refund_happen_exactly_once(store: SqlStore) -> None:
+    user = await store.ensure_user("console", "bob", "bob")
+    await store.grant(user.id, 10, "test", utcnow())
+    kept, failed = generation(user.id, 3), generation(user.id, 4)
+    assert await store.reserve(kept, utcnow()) and await store.reserve(failed, utcnow())
+    assert await asyncio.gather(store.settle(kept.id), store.settle(kept.id), store.refund(kept.id)) in (
+        [True, False, False], [False, True, False])
+    assert await asyncio.gather(store.refund(failed.id), store.refund(failed.id)) in ([True, False], [False, True])
+    account = await store.account(user.id, utcnow())
+    assert account.balance == 7  # 10 - 3 settled; the 4 came back once
+    assert await store.ledger_total(user.id) == 7
+
+
+async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: SqlStore) -> None:
+    await store.set_tier_quota("free", 3, "day")
+    user = await store.ensure_user("console", "carol", "carol")
+    await store.grant(user.id, 2, "test", utcnow())
+    now = utcnow()
+    assert (await store.account(user.id, now)).allowance == 3
+    held = generation(user.id, 4)
+    assert await store.reserve(held, now)
+    account = await store.account(user.id, now)
+    assert (account.allowance, account.granted) == (0, 1)  # 3 from the allowance, then 1 granted
+    assert await store.refund(held.id)
+    tomorrow = now + timedelta(days=1, hours=1)
+    account = await store.account(user.id, tomorrow)
+    assert (account.allowance, account.granted) == (3, 2)
+    assert account.period_end is not None and account.period_end > tomorrow
+    assert await store.ledger_total(user.id) == account.balance
+
+
+async def test_link_codes_are_single_use_and_expire(store: SqlStore) -> None:
+    user = await store.ensure_user("telegram", "1", "t")
+    now = utcnow()
+    await store.create_link_code("ABCD2345", user.id, now + timedelta(minutes=10))
+    await store.create_link_code("OLD23456", user.id, now - timedelta(seconds=1))
+    claims = await asyncio.gather(*(store.consume_link_code("ABCD2345", now) for _ in range(3)))
+    assert claims.count(user.id) == 1
+    assert await store.consume_link_code("OLD23456", now) is None
+
+
+async def test_merging_accounts_moves_identities_history_and_balance(store: SqlStore) -> None:
+    telegram = await store.ensure_user("telegram", "7", "t")
+    discord = await store.ensure_user("discord", "9", "d")
+    await store.grant(telegram.id, 4, "t", utcnow())
+    await store.grant(discord.id, 6, "d", utcnow())
+    made = generation(discord.id, 1)
+    assert await store.reserve(made, utcnow()) and await store.settle(made.id)
+    await store.merge_users(discord.id, telegram.id, utcnow())
+    assert (await store.find_user("discord", "9")).id == telegram.id  # type: ignore[union-attr]
+    assert (await store.account(telegram.id, utcnow())).balance == 9
+    assert await store.ledger_total(telegram.id) == 9
+    assert [g.id for g in await store.recent_generations(telegram.id, 5)] == [made.id]
+
+
+async def test_updates_are_claimed_once(store: SqlStore) -> None:
+    claims = await asyncio.gather(*(store.claim_update("telegram:42", utcnow()) for _ in range(4)))
+    assert claims.count(True) == 1

@@ -1,0 +1,44 @@
+from core.analysis import KeywordAnalyzer
+
+analyze = KeywordAnalyzer().analyze
+
+
+def test_quoted_title_category_and_colour_in_english() -> None:
+    result = analyze('Gaming thumbnail "I WON" in red')
+    assert (result.title, result.category, result.language) == ("I WON", "gaming", "en")
+    assert result.colors == ("#e11d48",)
+
+
+def test_guillemets_give_a_persian_title_and_category() -> None:
+    result = analyze("تامبنیل گیمینگ «بردم!» قرمز")
+    assert result.title == "بردم!"
+    assert result.category == "gaming"
+    assert result.language == "fa"
+    assert result.colors == ("#e11d48",)
+
+
+def test_title_is_derived_short_and_punchy_without_quotes() -> None:
+    result = analyze("make a thumbnail for my video about the best budget laptop for students")
+    assert result.title.isupper()
+    assert len(result.title.split()) <= 5
+    assert "THUMBNAIL" not in result.title and "VIDEO" not in result.title
+    assert result.category == "tech"
+
+
+def test_style_mood_and_badge_are_read() -> None:
+    result = analyze("top 10 python tips, minimal and calm")
+    assert result.style == "minimal"
+    assert result.mood == "calm"
+    assert result.badge == "10"
+    assert "list" in result.elements
+
+
+def test_versus_and_persian_categories() -> None:
+    assert "versus" in analyze("iPhone vs Pixel review").elements
+    assert analyze("آموزش ریاضی برای کنکور").category == "education"
+    assert analyze("ولاگ سفر به شیراز").category == "lifestyle"
+
+
+def test_unknown_topic_falls_back_to_defaults() -> None:
+    result = analyze("zzz qqq")
+    assert (result.category, result.style, result.mood) == ("other", "bold", "energetic")

@@ -1,0 +1,39 @@
+import pytest
+
+from bots.settings import AppSettings, Settings, SettingsError, load_settings
+
+
+def test_development_generates_a_secret_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first, second = AppSettings(), AppSettings()
+    assert len(first.secret_key) >= 32 and first.secret_key != second.secret_key
+
+
+@pytest.mark.parametrize("secret", [None, "change-me-to-a-long-random-string", "short"])
+def test_production_refuses_weak_secrets(monkeypatch: pytest.MonkeyPatch, secret: str | None) -> None:
+    monkeypatch.setenv("ROUTIX_ENV", "production")
+    if secret is None:
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(SettingsError, match="SECRET_KEY must be set"):
+        load_settings()
+
+
+def test_production_accepts_a_strong_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUTIX_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    assert load_settings().app.secret_key == "k" * 40
+
+
+def test_admins_are_parsed_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUTIX_ADMINS", "telegram:123, discord:456,console:alice")
+    assert load_settings().app.admins == {("telegram", "123"), ("discord", "456"), ("console", "alice")}
+    monkeypatch.setenv("ROUTIX_ADMINS", "myspace:1")
+    with pytest.raises(SettingsError, match="ROUTIX_ADMINS"):
+        load_settings()
+
+
+def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(app=AppSettings(routix_data_dir=tmp_path))
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'routix.db'}"

@@ -1,0 +1,68 @@
+import ast
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from core import commands
+from core.credits import period_end, split_cost
+from core.i18n import TEXTS, normalize_language, translate
+
+CORE = Path(__file__).resolve().parents[2] / "core"
+FORBIDDEN = {"telegram", "discord", "sqlmodel", "sqlalchemy", "boto3", "aiohttp", "bots", "storage", "openai"}
+
+
+def test_core_imports_no_platform_or_storage_library() -> None:
+    offenders = []
+    for path in CORE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else [])
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    assert offenders == []
+
+
+def test_every_text_exists_in_both_languages_with_the_same_placeholders() -> None:
+    for key, entry in TEXTS.items():
+        assert set(entry) == {"en", "fa"}, key
+        assert set(re.findall(r"{(\w+)}", entry["en"])) == set(re.findall(r"{(\w+)}", entry["fa"])), key
+
+
+@pytest.mark.parametrize(("code", "language"), [("fa-IR", "fa"), ("fa", "fa"), ("en-US", "en"), ("de", "en"),
+                                                (None, "en")])
+def test_platform_locales_map_to_supported_languages(code: str | None, language: str) -> None:
+    assert normalize_language(code) == language
+
+
+def test_translate_formats_in_the_chosen_language() -> None:
+    assert "۱" not in translate("en", "queued", position=1)
+    assert translate("fa", "queued", position=3).startswith("⏳ در صف")
+
+
+@pytest.mark.parametrize(("period", "now", "end"), [
+    ("day", datetime(2026, 11, 24, 15, 30), datetime(2026, 11, 25)),
+    ("week", datetime(2026, 11, 24, 15, 30), datetime(2026, 11, 30)),  # the next Monday
+    ("month", datetime(2026, 12, 31, 23, 59), datetime(2027, 1, 1)),
+])
+def test_allowance_periods_end_at_utc_boundaries(period: str, now: datetime, end: datetime) -> None:
+    assert period_end(period, now) == end
+
+
+def test_allowance_is_spent_before_granted_credits() -> None:
+    assert split_cost(allowance=2, cost=5) == (2, 3)
+    assert split_cost(allowance=9, cost=5) == (5, 0)
+
+
+def test_command_lines_are_parsed_with_bot_mentions() -> None:
+    assert commands.parse("/grant@RoutixBot telegram:1 5") == ("grant", ["telegram:1", "5"])
+    assert commands.parse("/credits") == ("credits", [])
+    assert commands.parse("make it red") is None
+
+
+def test_catalogue_hides_admin_commands_from_creators() -> None:
+    public = {c.name for c in commands.catalog("en")}
+    everything = {c.name for c in commands.catalog("fa", admin=True)}
+    assert "grant" not in public and "grant" in everything
+    assert public >= {"start", "help", "new", "credits", "algorithms", "algorithm", "history", "regenerate",
+                      "variations", "lang"}
