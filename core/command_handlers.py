@@ -78,7 +78,7 @@ class CommandHandlers:
         return await self.store.get_user(user.id) or user
 
     async def cmd_algorithms(self, turn: Turn, args: list[str]) -> None:
-        chat = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        chat = await self.service.chat_settings(turn)
         lines = [turn.text("algorithms_header", default=chat.default_algorithm or "local")]
         for algorithm in await self.service.algorithm_choices():
             state = "disabled" if not algorithm.enabled else "available" if algorithm.available else "unavailable"
@@ -193,7 +193,7 @@ class CommandHandlers:
         await self._usage(turn, "settings")
 
     async def _show_settings(self, turn: Turn) -> None:
-        chat = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        chat = await self.service.chat_settings(turn)
         watermark = "watermark_auto" if chat.watermark is None else "on" if chat.watermark else "off"
         await turn.say("settings", scope=turn.text("scope_server" if turn.incoming.space_id else "scope_chat"),
                        watermark=turn.text(watermark), algorithm=chat.default_algorithm or "local",
@@ -233,15 +233,16 @@ class CommandHandlers:
         await turn.say("granted", amount=args[1], user=args[0], balance=account.balance)
 
     async def cmd_quota(self, turn: Turn, args: list[str]) -> None:
-        tiers = {tier.name for tier in await self.store.tiers()}
+        tiers = (await self.service.catalogue()).tiers
         if len(args) != 3 or args[0] not in tiers or not args[1].isdigit() or args[2] not in PERIODS:
             return await self._usage(turn, "quota")
         await self.store.set_tier_quota(args[0], int(args[1]), args[2])
+        self.service.forget_catalogue()
         await self._audit(turn, "quota", args[0], f"{args[1]} per {args[2]}")
         await turn.say("quota_set", tier=args[0], amount=args[1], period=turn.text(f"period_{args[2]}"))
 
     async def cmd_tier(self, turn: Turn, args: list[str]) -> None:
-        tiers = {tier.name for tier in await self.store.tiers()}
+        tiers = (await self.service.catalogue()).tiers
         if len(args) != 2 or args[1] not in tiers:
             return await self._usage(turn, "tier")
         if (user := await self._target(turn, args[0])) is None:
@@ -257,12 +258,13 @@ class CommandHandlers:
         await self._toggle(turn, args, False)
 
     async def _toggle(self, turn: Turn, args: list[str], enabled: bool) -> None:
-        algorithms = {a.id: a for a in await self.store.algorithms()}
+        algorithms = (await self.service.catalogue()).algorithms
         if len(args) != 1:
             return await self._usage(turn, "enable" if enabled else "disable")
         if args[0] not in algorithms:
             return await turn.refuse("unknown_algorithm", id=args[0], ids=", ".join(algorithms))
         await self.store.set_algorithm_enabled(args[0], enabled)
+        self.service.forget_catalogue()
         await self._audit(turn, "enable" if enabled else "disable", args[0])
         await turn.say("algorithm_toggled", name=algorithms[args[0]].name, state=turn.text("on" if enabled else "off"))
 

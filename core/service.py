@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import logging
 import secrets
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,7 +22,7 @@ from core.algorithms import DEFAULT_ALGORITHM
 from core.analysis import Analyzer, KeywordAnalyzer
 from core.conversation import Refiner, RuleRefiner
 from core.credits import utcnow
-from core.domain import Algorithm, Analysis, Conversation, Generation, Status, Tier, User
+from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Status, Template, Tier, User
 from core.i18n import normalize_language, translate
 from core.jobs import TooManyJobs
 from core.messages import (
@@ -47,6 +48,7 @@ from core.templates import best_match
 
 log = logging.getLogger(__name__)
 ACTION_PREFIX = "rx"
+CATALOGUE_TTL_S = 5.0  # other processes' admin changes show up within this time
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,15 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class Catalogue:
+    """Algorithms, templates and tiers: read on nearly every request, changed only by admins."""
+
+    algorithms: dict[str, Algorithm]
+    templates: tuple[Template, ...]
+    tiers: dict[str, Tier]
+
+
+@dataclass(frozen=True)
 class Turn:
     """One incoming update being handled: who, in which language, and where replies go."""
 
@@ -71,6 +82,7 @@ class Turn:
     user: User
     language: str
     reply: Reply
+    loaded: dict[str, ChatSettings] = field(default_factory=dict)  # this turn's chat settings, read once
 
     @property
     def actor(self) -> str:
@@ -114,6 +126,8 @@ class Service:
         from core.command_handlers import CommandHandlers  # the commands need the service; built once here
 
         self.commands = CommandHandlers(self)
+        self._catalogue: Catalogue | None = None
+        self._catalogue_loaded_at = 0.0
 
     # -- entry point ------------------------------------------------------------------------------------
 
@@ -141,6 +155,25 @@ class Service:
         else:
             await self.on_request(turn, turn.incoming.text)
 
+    # -- shared state ---------------------------------------------------------------------------------------
+
+    async def catalogue(self) -> Catalogue:
+        if self._catalogue is None or time.monotonic() - self._catalogue_loaded_at > CATALOGUE_TTL_S:
+            algorithms = {a.id: a for a in await self.store.algorithms()}
+            tiers = {t.name: t for t in await self.store.tiers()}
+            self._catalogue = Catalogue(algorithms, tuple(await self.store.templates()), tiers)
+            self._catalogue_loaded_at = time.monotonic()
+        return self._catalogue
+
+    def forget_catalogue(self) -> None:
+        """Called after an admin changes algorithms or tiers, so this process sees it at once."""
+        self._catalogue = None
+
+    async def chat_settings(self, turn: Turn) -> ChatSettings:
+        if "chat" not in turn.loaded:
+            turn.loaded["chat"] = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        return turn.loaded["chat"]
+
     # -- helpers the adapters use -----------------------------------------------------------------------
 
     def command_catalog(self, language: str, *, admin: bool = False) -> list[commands.CommandInfo]:
@@ -150,7 +183,8 @@ class Service:
         return (platform, str(user_id)) in self.config.admins
 
     async def algorithm_choices(self) -> list[Algorithm]:
-        return [dataclasses.replace(a, available=self._available(a)) for a in await self.store.algorithms()]
+        algorithms = (await self.catalogue()).algorithms.values()
+        return [dataclasses.replace(a, available=self._available(a)) for a in algorithms]
 
     def style_choices(self) -> list[str]:
         from core.analysis import STYLE_WORDS
@@ -237,18 +271,19 @@ class Service:
         algorithm = await self._choose_algorithm(turn, request.algorithm)
         if algorithm is None:
             return
-        template = best_match(await self.store.templates(), request.analysis)
+        template = best_match((await self.catalogue()).templates, request.analysis)
         finish = await self._finish(turn)
         seeds = [request.seed] if count == 1 else [stable_seed(f"{request.seed}:{i}") for i in range(count)]
         jobs: list[tuple[Generation, Scene]] = []
         for seed in seeds:
             generation, scene = self._plan(turn, conversation, request, algorithm, template, seed, finish)
-            if not await self.store.reserve(generation, utcnow()):
+            account = await self.store.reserve(generation, utcnow())
+            if account is None:
                 await self._fail_all(jobs, "not enough credits")
                 return await self._refuse_credits(turn, algorithm, len(seeds))
             jobs.append((generation, scene))
         await turn.reply(Working(jobs[0][0].id.hex))
-        await self._run(turn, conversation, algorithm, jobs, finish)
+        await self._run(turn, conversation, algorithm, jobs, finish, account.balance)
 
     def _plan(self, turn: Turn, conversation: Conversation, request: Request, algorithm: Algorithm, template,  # type: ignore[no-untyped-def]
               seed: int, finish: Finish) -> tuple[Generation, Scene]:
@@ -268,14 +303,14 @@ class Service:
         return generation, scene
 
     async def _run(self, turn: Turn, conversation: Conversation, algorithm: Algorithm,
-                   jobs: list[tuple[Generation, Scene]], finish: Finish) -> None:
+                   jobs: list[tuple[Generation, Scene]], finish: Finish, balance: int) -> None:
         lead = jobs[0][0]
         progress = _Progress(turn, lead.id.hex)
         try:
             async with self.queue.slot(str(turn.user.id), progress.queued):
                 rendered = await self._render(progress, algorithm, jobs, finish)
             await progress.stage(Stage.UPLOADING)
-            await self._deliver(turn, algorithm, jobs, rendered)
+            await self._deliver(turn, algorithm, jobs, rendered, balance)
         except TooManyJobs as error:
             await self._fail_all(jobs, "too many jobs", Status.CANCELLED)
             return await turn.refuse("too_many_jobs", count=error.limit)
@@ -287,17 +322,11 @@ class Service:
             log.exception("generation %s failed", lead.id)
             await self._fail_all(jobs, f"{type(error).__name__}: {error}"[:500])
             return await _quietly(turn.reply, ErrorReply("failed", turn.text("failed", reason=_reason(error))))
-        for generation, _ in jobs:
-            await self.store.update_generation(generation.id, status=Status.COMPLETED, stage="done")
-            await self.store.settle(generation.id)
-        await self.store.set_last_generation(conversation.id, lead.id)
-        await self.store.count_template_use(lead.template_id or "")
+        await self.store.complete([generation.id for generation, _ in jobs], conversation.id, lead.template_id)
 
     async def _render(self, progress: _Progress, algorithm: Algorithm, jobs: list[tuple[Generation, Scene]],
                       finish: Finish) -> list[Rendered]:
         provider = self.providers[algorithm.id]
-        for generation, _ in jobs:
-            await self.store.update_generation(generation.id, status=Status.PROCESSING, stage=Stage.GENERATING)
         await progress.stage(Stage.ANALYSING)
         photo = await self.blobs.get(jobs[0][0].photo_key) if jobs[0][0].photo_key else None
         await progress.stage(Stage.GENERATING)
@@ -307,15 +336,14 @@ class Service:
         for (generation, _), rendered in zip(jobs, outputs, strict=True):
             key = await self.blobs.put(rendered.jpeg, "jpg")
             await self.store.update_generation(
-                generation.id, stage=Stage.UPLOADING, result_key=key, byte_size=len(rendered.jpeg),
-                width=rendered.width, height=rendered.height,
+                generation.id, status=Status.PROCESSING, stage=Stage.UPLOADING, result_key=key,
+                byte_size=len(rendered.jpeg), width=rendered.width, height=rendered.height,
                 timings={"render_ms": round(rendered.render_ms, 1), "encode_ms": round(rendered.encode_ms, 1)})
         return list(outputs)
 
     async def _deliver(self, turn: Turn, algorithm: Algorithm, jobs: list[tuple[Generation, Scene]],
-                       outputs: list[Rendered]) -> None:
+                       outputs: list[Rendered], balance: int) -> None:
         """Send the result; if the platform refuses it, the exception reaches _run, which refunds."""
-        balance = (await self.store.account(turn.user.id, utcnow())).balance
         images = [await self._image_reply(turn, generation, algorithm, rendered, balance)
                   for (generation, _), rendered in zip(jobs, outputs, strict=True)]
         if len(images) == 1:
@@ -339,7 +367,7 @@ class Service:
         )
         switch = tuple(
             Button(turn.text("button_algorithm", name=a.name, cost=a.cost), f"{ACTION_PREFIX}:algo:{ident}:{a.id}")
-            for a in await self.store.algorithms() if a.enabled and a.id != generation.algorithm
+            for a in (await self.catalogue()).algorithms.values() if a.enabled and a.id != generation.algorithm
         )
         return (main, switch) if switch else (main,)
 
@@ -349,9 +377,9 @@ class Service:
             await self.store.refund(generation.id)
 
     async def _choose_algorithm(self, turn: Turn, wanted: str | None) -> Algorithm | None:
-        chat = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        chat = await self.chat_settings(turn)
         algorithm_id = (wanted or chat.default_algorithm or DEFAULT_ALGORITHM).lower()
-        algorithms = {a.id: a for a in await self.store.algorithms()}
+        algorithms = (await self.catalogue()).algorithms
         algorithm = algorithms.get(algorithm_id)
         if algorithm is None:
             await turn.refuse("unknown_algorithm", id=algorithm_id, ids=", ".join(algorithms))
@@ -365,7 +393,7 @@ class Service:
 
     async def _finish(self, turn: Turn) -> Finish:
         """The watermark rule: the chat's setting if an admin set one, else the user's tier."""
-        chat = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        chat = await self.chat_settings(turn)
         watermark = chat.watermark if chat.watermark is not None else (await self.tier_of(turn.user)).watermark
         return Finish(
             watermark_text=self.config.watermark_text if watermark else None,
@@ -375,7 +403,7 @@ class Service:
         )
 
     async def tier_of(self, user: User) -> Tier:
-        tiers = {tier.name: tier for tier in await self.store.tiers()}
+        tiers = (await self.catalogue()).tiers
         return tiers.get(user.tier) or tiers["free"]
 
     async def _refuse_credits(self, turn: Turn, algorithm: Algorithm, count: int) -> None:

@@ -173,7 +173,7 @@ class SqlStore:
             assert row is not None, f"no credit account for {user_id}"
             return Account(user_id, row.allowance, row.granted, row.period_end)
 
-    async def reserve(self, generation: Generation, now: datetime) -> bool:
+    async def reserve(self, generation: Generation, now: datetime) -> Account | None:
         """Hold the generation's cost and record the generation, in one transaction.
 
         One conditional UPDATE holds the credits, so two requests never spend the same credit. Its SET
@@ -190,18 +190,42 @@ class SqlStore:
                 .where(accounts.user_id == user_id, accounts.allowance + accounts.granted >= cost)
                 .values(allowance=accounts.allowance - from_allowance, granted=accounts.granted - cost + from_allowance,
                         last_split=from_allowance)
-                .returning(accounts.last_split)
+                .returning(accounts.last_split, accounts.allowance, accounts.granted, accounts.period_end)
             )
-            split = result.scalar_one_or_none()
-            if split is None:
-                return False
+            row = result.first()
+            if row is None:
+                return None
+            split = row.last_split
             session.add(LedgerRow(user_id=user_id, generation_id=generation_id, kind=LedgerKind.RESERVE, amount=-cost,
                                   allowance_part=-split, granted_part=-(cost - split)))
             session.add(GenerationRow(**self._generation_values(generation)))
-            return True
+            return Account(user_id, row.allowance, row.granted, row.period_end)
 
     async def settle(self, generation_id: uuid.UUID) -> bool:
         return await self._finish_credits(generation_id, CreditState.SETTLED)
+
+    async def complete(self, generation_ids: list[uuid.UUID], conversation_id: uuid.UUID | None,
+                       template_id: str | None) -> None:
+        """Delivered: mark completed, settle once, make the first the chat's latest, count the template."""
+        async with self._session() as session:
+            for generation_id in generation_ids:
+                settled = await session.execute(
+                    update(GenerationRow)
+                    .where(col(GenerationRow.id) == generation_id,
+                           col(GenerationRow.credit_state) == CreditState.RESERVED)
+                    .values(status="completed", stage="done", credit_state=CreditState.SETTLED, updated_at=utcnow())
+                    .returning(GenerationRow.__table__.c.user_id)
+                )
+                user_id = settled.scalar_one_or_none()
+                if user_id is not None:
+                    session.add(LedgerRow(user_id=user_id, generation_id=generation_id, kind=LedgerKind.SETTLE,
+                                          amount=0))
+            if conversation_id is not None:
+                await session.execute(update(ConversationRow).where(col(ConversationRow.id) == conversation_id)
+                                      .values(last_generation_id=generation_ids[0]))
+            if template_id is not None:
+                await session.execute(update(TemplateRow).where(col(TemplateRow.id) == template_id)
+                                      .values(usage=TemplateRow.usage + 1))
 
     async def refund(self, generation_id: uuid.UUID) -> bool:
         return await self._finish_credits(generation_id, CreditState.REFUNDED)
@@ -274,11 +298,6 @@ class SqlStore:
             rows = (await session.scalars(select(TemplateRow).order_by(TemplateRow.id))).all()
             return [Template(r.id, r.name, r.category, r.style, r.mood, tuple(r.elements), tuple(r.palette), r.layout,
                              r.rating, r.usage) for r in rows]
-
-    async def count_template_use(self, template_id: str) -> None:
-        async with self._session() as session:
-            await session.execute(update(TemplateRow).where(col(TemplateRow.id) == template_id)
-                                  .values(usage=TemplateRow.usage + 1))
 
     # chats ----------------------------------------------------------------------------------------------
 

@@ -47,7 +47,8 @@ async def test_concurrent_requests_never_overspend(store: SqlStore) -> None:
     user = await store.ensure_user("console", "alice", "alice")
     await store.grant(user.id, 5, "test", utcnow())
     results = await asyncio.gather(*(store.reserve(generation(user.id, 1), utcnow()) for _ in range(20)))
-    assert results.count(True) == 5
+    assert len([held for held in results if held is not None]) == 5
+    assert sorted(held.balance for held in results if held is not None) == [0, 1, 2, 3, 4]
     account = await store.account(user.id, utcnow())
     assert account.balance == 0
     assert await store.ledger_total(user.id) == account.balance
