@@ -14,6 +14,7 @@ if command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then
   for package in $packages; do
     dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
   done
+  python3 -c "import ensurepip" 2>/dev/null || missing="$missing python3-venv"  # Debian splits venv out
   if [ -n "$missing" ]; then
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
