@@ -1,0 +1,261 @@
+"""The `local` algorithm and the finishing of provider images: scene -> canvas -> delivered JPEG."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageOps
+
+from core.rendering import backgrounds as bg
+from core.rendering import fonts
+from core.rendering.colors import INK, RGB, WHITE, Theme, contrast_lum, luminance, readable_on, theme_for
+from core.rendering.layouts import DURATION, LAYOUT_FUNCS, SAFE, Ctx, Plan
+from core.rendering.motifs import category_of
+from core.rendering.output import deliver
+from core.rendering.photos import MAX_PHOTO_BYTES, flatten, load_photo
+from core.rendering.types import HEIGHT, WIDTH, Finish, Rendered, Scene
+from core.rendering.typography import TitleStyle, draw_title, fit_title, place
+
+Box = tuple[int, int, int, int]
+MIN_CONTRAST = 4.6  # WCAG AA is 4.5:1; a little headroom for JPEG ringing
+HIGHLIGHT_CONTRAST = 3.0  # the accent word is large bold text: WCAG's large-text level
+_LINEAR = (np.arange(256) / 255.0)
+_LINEAR = np.where(_LINEAR <= 0.04045, _LINEAR / 12.92, ((_LINEAR + 0.055) / 1.055) ** 2.4).astype(np.float32)
+_MOOD_PATTERNS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("energ", "excit", "hype", "intense", "epic", "action", "urgent"), ("rays", "stripes", "halftone")),
+    (("calm", "relax", "peace", "chill", "soft", "cozy", "romantic"), ("blobs", "rings")),
+    (("fun", "play", "happy", "joy", "silly"), ("confetti", "dots")),
+    (("dark", "myster", "dramatic", "horror", "sad"), ("halftone", "grid")),
+    (("serious", "profession", "inform", "trust", "neutral"), ("grid", "dots")),
+)
+
+
+@dataclass(frozen=True)
+class Look:
+    """Style decisions derived once from the scene (fonts, case, outline, pattern)."""
+
+    roles: tuple[str, ...]
+    uppercase: bool
+    stroke_ratio: float
+    pattern: str
+    marker: bool  # highlight the key word on an accent block instead of colouring it
+
+
+@dataclass
+class Composition:
+    canvas: Image.Image
+    background: Image.Image | None  # the canvas just before the title (kept only for tests)
+    title_box: Box
+    fill: RGB | None
+    lines: list[Box] = field(default_factory=list)  # per-line ink boxes of the title
+
+
+def look_for(scene: Scene, layout: str, family: str, rng: random.Random) -> Look:
+    style = scene.style.lower()
+    if any(k in style for k in ("elegant", "luxury", "classic", "cinema", "documentary", "serif")):
+        kind = "serif"
+    elif any(k in style for k in ("minimal", "clean", "modern", "profession", "corporate", "simple")):
+        kind = "clean"
+    elif any(k in style for k in ("play", "fun", "cartoon", "kid", "comic")):
+        kind = "wide"
+    else:
+        kind = "display"
+    roles = ("fa_clean" if kind in ("clean", "serif") else "fa_display", kind) if scene.language == "fa" else (kind,)
+    mood = scene.mood.lower()
+    options = next((pats for keys, pats in _MOOD_PATTERNS if any(k in mood for k in keys)), bg.PATTERNS)
+    if family in ("tech", "education", "finance"):
+        options = (*options, "grid")
+    quiet = kind in ("clean", "serif") or layout == "minimal"
+    return Look(roles=roles, uppercase=not quiet, stroke_ratio=0.0 if quiet else 0.065,
+                pattern=rng.choice(options), marker=not quiet and rng.random() < 0.4)
+
+
+def _rng(scene: Scene) -> random.Random:
+    # String seeds are hashed with SHA-512 by `random`: stable across processes and PYTHONHASHSEED.
+    return random.Random(f"{scene.seed}|{scene.layout}|{scene.title}|{scene.category}|{scene.style}|{scene.mood}")
+
+
+def _photo(scene: Scene) -> Image.Image | None:
+    return None if scene.photo is None else load_photo(scene.photo, (WIDTH, HEIGHT), MAX_PHOTO_BYTES)
+
+
+def lum_range(canvas: Image.Image, box: Box) -> tuple[float, float]:
+    """(2nd, 98th) percentile of WCAG luminance over `box`: the darkest and brightest real pixels."""
+    crop = canvas.crop(box)
+    if crop.width >= 16 and crop.height >= 16:
+        crop = crop.reduce(4)  # 16x fewer pixels; averaging 4x4 hides only specks, not the backdrop
+    lin = _LINEAR[np.asarray(crop.convert("RGB"))]
+    lum = lin @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    lo, hi = np.percentile(lum, (2, 98))
+    return float(lo), float(hi)
+
+
+def safe_box(box: Box) -> Box:
+    """Clamp a title box into the safe area and out of the duration corner (keeping the larger part)."""
+    left, top = max(box[0], SAFE[0]), max(box[1], SAFE[1])
+    right, bottom = min(box[2], SAFE[2]), min(box[3], SAFE[3])
+    gap = 12
+    if right > DURATION[0] - gap and bottom > DURATION[1] - gap:
+        cut_bottom = (right - left) * (DURATION[1] - gap - top)
+        cut_right = (DURATION[0] - gap - left) * (bottom - top)
+        if cut_bottom >= cut_right:
+            bottom = DURATION[1] - gap
+        else:
+            right = DURATION[0] - gap
+    return left, top, right, bottom
+
+
+def _scrim(canvas: Image.Image, box: Box, colour: RGB, alpha: float) -> None:
+    """Darken (or lighten) behind the title with a feathered rounded block: readable, not boxy."""
+    feather = 36
+    region = (max(0, box[0] - feather), max(0, box[1] - feather), min(WIDTH, box[2] + feather),
+              min(HEIGHT, box[3] + feather))
+    w, h = region[2] - region[0], region[3] - region[1]
+    small = Image.new("L", (max(1, w // 8), max(1, h // 8)), 0)
+    inner = (box[0] - region[0] - feather // 3, box[1] - region[1] - feather // 3,
+             box[2] - region[0] + feather // 3, box[3] - region[1] + feather // 3)
+    ImageDraw.Draw(small).rounded_rectangle([v / 8 for v in inner], radius=3, fill=round(255 * alpha))
+    canvas.paste(colour, region[:2], small.resize((w, h), Image.Resampling.BILINEAR))
+
+
+def guard_contrast(canvas: Image.Image, box: Box, prefer_ink: bool) -> RGB:
+    """Choose white or ink text for the area behind the title and scrim it until ≥ MIN_CONTRAST."""
+    lo, hi = lum_range(canvas, box)
+    white_ok = contrast_lum(1.0, hi) >= MIN_CONTRAST
+    ink_ok = contrast_lum(luminance(INK), lo) >= MIN_CONTRAST
+    if (prefer_ink and ink_ok) or (not prefer_ink and not white_ok and ink_ok):
+        return INK
+    if white_ok:
+        return WHITE
+    fill, colour = (INK, WHITE) if prefer_ink else (WHITE, (0, 0, 0))
+    alpha = 0.35
+    for _ in range(6):
+        _scrim(canvas, box, colour, alpha)
+        lo, hi = lum_range(canvas, box)
+        if contrast_lum(luminance(fill), lo if fill == INK else hi) >= MIN_CONTRAST:
+            break
+        alpha = min(1.0, alpha + 0.15)
+    return fill
+
+
+def _title_style(scene: Scene, look: Look, plan: Plan) -> TitleStyle:
+    return TitleStyle(roles=look.roles, fill=WHITE, stroke=INK if look.stroke_ratio else None,
+                      stroke_ratio=look.stroke_ratio, shadow=0.0 if plan.prefer_ink else 0.55, align=plan.align,
+                      uppercase=look.uppercase, max_lines=plan.max_lines, max_size=plan.max_size,
+                      language=scene.language)
+
+
+def _colour_title(style: TitleStyle, fill: RGB, theme: Theme, look: Look, behind: float) -> TitleStyle:
+    """Final colours once the fill is known: outline opposite the fill, accent readable on the area."""
+    # Dark text on a light area needs no outline (a white one only blurs the letter shapes).
+    stroke = INK if style.stroke is not None and fill == WHITE else None
+    shadow = style.shadow if fill == WHITE else 0.0
+    if look.marker:
+        word = readable_on(luminance(theme.accent), WHITE if luminance(theme.accent) < 0.3 else INK, MIN_CONTRAST)
+        return replace(style, fill=fill, stroke=stroke, shadow=shadow, marker=theme.accent, highlight=word)
+    accent = readable_on(behind, theme.accent, HIGHLIGHT_CONTRAST)
+    return replace(style, fill=fill, stroke=stroke, shadow=shadow, highlight=accent)
+
+
+def _badge(canvas: Image.Image, text: str, corner: str, theme: Theme) -> Box:
+    """A pill ("NEW", "#1") in a top corner; returns its box so the title can keep clear of it."""
+    label = " ".join(text.split())[:12].upper()
+    face = fonts.font(fonts.font_for_word(label, ("display", "fa_display")), 46)
+    left, top, right, bottom = face.getbbox(label, anchor="ls")
+    w, h = right - left + 48, bottom - top + 28
+    x = SAFE[0] + 8 if corner != "top-right" else SAFE[2] - 8 - w
+    y = SAFE[1] + 8
+    draw = ImageDraw.Draw(canvas)
+    draw.rounded_rectangle((x + 6, y + 8, x + w + 6, y + h + 8), radius=h // 2, fill=(0, 0, 0))
+    draw.rounded_rectangle((x, y, x + w, y + h), radius=h // 2, fill=theme.accent, outline=INK, width=4)
+    ink = readable_on(luminance(theme.accent), INK if luminance(theme.accent) > 0.3 else WHITE)
+    draw.text((x + 24 - left, y + 14 - top), label, font=face, fill=ink, anchor="ls")
+    return x, y, x + w, y + h
+
+
+def _clear_of(box: Box, obstacle: Box) -> Box:
+    overlaps = box[0] < obstacle[2] and obstacle[0] < box[2] and box[1] < obstacle[3] and obstacle[1] < box[3]
+    return (box[0], max(box[1], obstacle[3] + 16), box[2], box[3]) if overlaps else box
+
+
+def compose(scene: Scene, keep_background: bool = False) -> Composition:
+    """Paint the scene: layout, badge, then the fitted title on a contrast-guarded area."""
+    rng = _rng(scene)
+    layout = scene.layout if scene.layout in LAYOUT_FUNCS else "headline"
+    family = category_of(scene.category, scene.prompt)
+    look = look_for(scene, layout, family, rng)
+    theme = theme_for(scene)
+    ctx = Ctx(scene, theme, rng, scene.seed, family, look.pattern, _photo(scene))
+    canvas, plan = LAYOUT_FUNCS[layout](ctx)
+    box = safe_box(plan.box)
+    if scene.badge and layout != "listicle":  # listicle shows the number on its own tile
+        box = _clear_of(box, _badge(canvas, scene.badge, plan.badge_corner, theme))
+    return _with_title(canvas, scene, look, plan, theme, box, keep_background)
+
+
+def _with_title(canvas: Image.Image, scene: Scene, look: Look, plan: Plan, theme: Theme, box: Box,
+                keep_background: bool) -> Composition:
+    if not scene.title.strip():
+        return Composition(canvas, canvas.copy() if keep_background else None, (0, 0, 0, 0), None)
+    style = _title_style(scene, look, plan)
+    layout = fit_title(scene.title, box, style, scene.highlight)
+    block = _block_box(layout, box, style, plan.valign)
+    fill = guard_contrast(canvas, block, plan.prefer_ink)
+    behind = lum_range(canvas, block)[1 if fill == WHITE else 0]
+    style = _colour_title(style, fill, theme, look, behind)
+    background = canvas.copy() if keep_background else None
+    drawn = draw_title(canvas, layout, box, style, plan.valign)
+    return Composition(canvas, background, drawn.box, fill, drawn.lines)
+
+
+def _block_box(layout, box: Box, style: TitleStyle, valign: str) -> Box:  # type: ignore[no-untyped-def]
+    """Where the title's ink will land (before drawing), for the contrast guard."""
+    placed = place(layout, box, style.align, valign)
+    size, stroke = layout.size, layout.stroke
+    xs = [x for _w, x, _b in placed] + [x + w.width * size / 100 for w, x, _b in placed]
+    ys = [b + w.top * size / 100 for w, _x, b in placed] + [b + w.bottom * size / 100 for w, _x, b in placed]
+    pad = stroke + 4
+    return (max(0, int(min(xs)) - pad), max(0, int(min(ys)) - pad), min(WIDTH, int(max(xs)) + pad),
+            min(HEIGHT, int(max(ys)) + pad))
+
+
+def render_local(scene: Scene, finish: Finish) -> Rendered:
+    """The `local` algorithm: deterministic for scene + seed, pure (fonts are the only files read)."""
+    started = time.perf_counter()
+    composition = compose(scene)
+    return deliver(composition.canvas, finish, composition.title_box, started)
+
+
+def external_canvas(image_bytes: bytes, scene: Scene, keep_background: bool = False) -> Composition:
+    """A provider's picture fitted to 1280x720 (cropped, never stretched) with the title over a scrim."""
+    theme = theme_for(scene)
+    image = load_photo(image_bytes, (WIDTH, HEIGHT), max_bytes=50 * 1024 * 1024)
+    # ImageOps.fit: crop to 16:9 around the centre, then scale; 1024², 1536x1024, 1792x1024 all land exact.
+    canvas = flatten(ImageOps.fit(image, (WIDTH, HEIGHT), Image.Resampling.BICUBIC), theme.dark)
+    rng = _rng(scene)
+    look = look_for(scene, "headline", category_of(scene.category, scene.prompt), rng)
+    top = scene.seed % 2 == 1
+    if top:
+        bg.shade(canvas, (0, 0, WIDTH, 360), "top", 0.8)
+        plan = Plan((SAFE[0] + 16, SAFE[1] + 8, SAFE[2] - 16, 300), "center", "top", max_lines=2, max_size=110)
+    else:
+        bg.shade(canvas, (0, 330, WIDTH, HEIGHT), "bottom", 0.85)
+        align = "right" if scene.language == "fa" else "left"
+        plan = Plan((SAFE[0] + 16, 420, DURATION[0] - 24, SAFE[3] - 4), align, "bottom", max_lines=2, max_size=110)
+    return _with_title(canvas, scene, look, plan, theme, safe_box(plan.box), keep_background)
+
+
+def finish_external(image_bytes: bytes, scene: Scene, finish: Finish) -> Rendered:
+    """Post-processing for AI providers' outputs (1024², 1536x1024, 1792x1024 or anything)."""
+    started = time.perf_counter()
+    composition = external_canvas(image_bytes, scene)
+    return deliver(composition.canvas, finish, composition.title_box, started)
+
+
+def decode_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size

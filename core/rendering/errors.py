@@ -1,0 +1,22 @@
+"""Errors raised by the rendering package."""
+
+from __future__ import annotations
+
+BAD_IMAGE_REASONS = ("not_image", "too_large", "bomb")
+
+
+class BadImage(ValueError):
+    """An uploaded or provider image that must not be decoded or could not be.
+
+    `reason` is one of BAD_IMAGE_REASONS so adapters can answer the user precisely.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        if reason not in BAD_IMAGE_REASONS:
+            raise ValueError(f"unknown BadImage reason {reason!r}")
+        self.reason = reason
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+class OutputCheckError(RuntimeError):
+    """The delivered image broke its contract (size, bytes or mode): a bug, never user input."""

@@ -1,0 +1,323 @@
+"""Title typesetting: per-word fonts, word-level bidi, balanced line breaks, size fitting, drawing.
+
+Each word is shaped on its own by raqm with a font that covers it, so mixed Persian/Latin titles
+get a Persian display face for Persian words and a Latin one for Latin words, with no tofu. The
+words are then ordered visually at word level (a simplified Unicode bidi pass), which is exact
+for titles: runs never nest deeper than "Latin words inside a Persian sentence" or the reverse.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from PIL import Image, ImageDraw, ImageFilter, features
+
+from core.rendering import fonts
+from core.rendering.colors import RGB
+
+REF = 100  # reference size: widths are measured once here and scaled (glyph metrics are ~linear)
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class TitleStyle:
+    roles: tuple[str, ...]  # font roles, best first (e.g. ("fa_display", "display"))
+    fill: RGB
+    highlight: RGB | None = None  # colour of the highlighted word (None: no accent)
+    marker: RGB | None = None  # when set, the highlighted word sits on a block of this colour (and
+    # `highlight` is then the word's colour on that block)
+    stroke: RGB | None = (14, 16, 24)
+    stroke_ratio: float = 0.06  # outline width relative to the font size
+    shadow: float = 0.55  # soft drop-shadow opacity (0: none)
+    align: str = "center"  # left | center | right (start/end for RTL are resolved by the caller)
+    uppercase: bool = True
+    max_lines: int = 3
+    max_size: int = 150
+    min_size: int = 30
+    line_gap: float = 0.16  # extra space between lines, relative to the size
+    language: str = "en"
+
+
+@dataclass
+class Word:
+    text: str
+    path: str
+    rtl: bool  # shaped right-to-left
+    strong: str  # "R", "L" or "N" (neutral: digits, punctuation)
+    highlight: bool = False
+    width: float = 0.0  # advance at REF size
+    top: float = 0.0  # ink extent above the baseline at REF (negative: up)
+    bottom: float = 0.0
+
+
+@dataclass
+class TitleLayout:
+    lines: list[list[Word]]
+    size: int
+    stroke: int
+    base_rtl: bool
+    block: tuple[int, int] = (0, 0)  # width, height of the ink block at `size`
+    metrics: list[tuple[float, float, float]] = field(default_factory=list)  # per line: width, top, bottom
+
+
+def _raqm() -> bool:
+    return features.check("raqm")
+
+
+def _norm(token: str) -> str:
+    return re.sub(r"[^\w]", "", token.casefold())
+
+
+def _strong(word: str) -> str:
+    classes = {unicodedata.bidirectional(ch) for ch in word}
+    if classes & {"R", "AL"}:
+        return "R"
+    return "L" if "L" in classes else "N"
+
+
+def _upper(word: str) -> str:
+    # Latin-only upper-casing; "ß".upper() etc. are fine, Persian has no case.
+    return word.upper() if not fonts.has_rtl(word) else word
+
+
+def make_words(title: str, style: TitleStyle, highlight: str | None) -> list[Word]:
+    text = fonts.drop_uncovered(" ".join(title.split()), style.roles)
+    marks = {_norm(t) for t in (highlight or "").split()} - {""}
+    words: list[Word] = []
+    for token in text.split(" "):
+        if not token:
+            continue
+        shown = _upper(token) if style.uppercase else token
+        strong = _strong(shown)
+        path = fonts.font_for_word(shown, style.roles if strong != "L" else _latin_first(style.roles))
+        words.append(Word(shown, path, rtl=strong == "R", strong=strong, highlight=_norm(token) in marks))
+    for word in words:
+        _measure(word, style.language)
+    return words
+
+
+def _latin_first(roles: tuple[str, ...]) -> tuple[str, ...]:
+    # Persian faces often carry poor Latin glyphs; Latin words prefer the Latin roles of the chain.
+    latin = tuple(r for r in roles if not r.startswith("fa_"))
+    return latin + tuple(r for r in roles if r.startswith("fa_")) if latin else ("display", *roles)
+
+
+def _kwargs(word: Word, language: str) -> dict[str, str]:
+    if not _raqm() or word.path == fonts.DEFAULT_FONT:  # Pillow's bundled face uses the basic layout
+        return {}
+    return {"direction": "rtl" if word.rtl else "ltr", "language": "fa" if word.rtl and language == "fa" else "en"}
+
+
+def _measure(word: Word, language: str) -> None:
+    face = fonts.font(word.path, REF)
+    kwargs = _kwargs(word, language)
+    word.width = face.getlength(word.text, **kwargs)
+    _l, top, _r, bottom = face.getbbox(word.text, anchor="ls", **kwargs)
+    word.top, word.bottom = float(top), float(bottom)
+
+
+def _space(path: str, size: float) -> float:
+    return max(fonts.font(path, REF).getlength(" ") * size / REF, size * 0.24)
+
+
+def visual_order(words: list[Word], base_rtl: bool) -> list[Word]:
+    """Word-level bidi: resolve neutrals from their neighbours, then order directional runs."""
+    classes = [w.strong for w in words]
+    base = "R" if base_rtl else "L"
+    for i, cls in enumerate(classes):
+        if cls == "N":
+            before = next((c for c in reversed(classes[:i]) if c != "N"), base)
+            after = next((c for c in classes[i + 1:] if c != "N"), base)
+            classes[i] = before if before == after else base
+    runs = [list(group) for _cls, group in itertools.groupby(zip(classes, words, strict=True), key=lambda p: p[0])]
+    ordered_runs = [[w for _c, w in (reversed(run) if run[0][0] == "R" else run)] for run in runs]
+    if base_rtl:
+        ordered_runs.reverse()
+    return [w for run in ordered_runs for w in run]
+
+
+def _line_metrics(line: list[Word], size: float) -> tuple[float, float, float]:
+    scale = size / REF
+    width = sum(w.width for w in line) * scale + sum(_space(w.path, size) for w in line[:-1])
+    top = min(w.top for w in line) * scale
+    bottom = max(w.bottom for w in line) * scale
+    return width, top, bottom
+
+
+def _partitions(count: int, lines: int) -> list[tuple[int, ...]]:
+    return [cut for cut in itertools.combinations(range(1, count), lines - 1)]
+
+
+def _split(words: list[Word], cut: tuple[int, ...]) -> list[list[Word]]:
+    bounds = (0, *cut, len(words))
+    return [words[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def _block(lines: list[list[Word]], size: float, style: TitleStyle) -> tuple[float, float, list]:
+    metrics = [_line_metrics(line, size) for line in lines]
+    stroke = 2 * style.stroke_ratio * size if style.stroke else 0.0
+    width = max(m[0] for m in metrics) + stroke
+    height = sum(m[2] - m[1] for m in metrics) + style.line_gap * size * (len(lines) - 1) + stroke
+    return width, height, metrics
+
+
+def _best_size(lines: list[list[Word]], box_w: int, box_h: int, style: TitleStyle) -> float:
+    # Block size is linear in the font size, so one measurement at REF gives the fitting size.
+    width, height, _ = _block(lines, REF, style)
+    return min(style.max_size, box_w / width * REF, box_h / height * REF)
+
+
+def _candidates(words: list[Word], style: TitleStyle) -> list[list[list[Word]]]:
+    options = []
+    for count in range(1, min(style.max_lines, len(words)) + 1):
+        cuts = _partitions(len(words), count)
+        if len(cuts) > 400:  # very long titles: only balanced-ish cuts are worth trying
+            cuts = cuts[:: len(cuts) // 400 + 1]
+        options.extend(_split(words, cut) for cut in cuts)
+    return options
+
+
+def fit_title(title: str, box: Box, style: TitleStyle, highlight: str | None = None) -> TitleLayout:
+    """The largest size and balanced line breaks that fit `box` (≤ style.max_lines lines)."""
+    words = make_words(title, style, highlight)
+    if not words:
+        words = make_words("…", replace(style, roles=("ui",)), None)
+    box_w, box_h = box[2] - box[0], box[3] - box[1]
+    best, best_size = None, -1.0
+    for lines in _candidates(words, style):
+        size = _best_size(lines, box_w, box_h, style)
+        # Prefer fewer lines unless more lines make the title clearly bigger.
+        if size > best_size * 1.06 or best is None:
+            best, best_size = lines, size
+    assert best is not None
+    if best_size < style.min_size and len(words) > 1:
+        return fit_title(_shorten(words), box, style, highlight)
+    return _finalize(best, max(int(best_size), 8), box_w, box_h, style, words)
+
+
+def _shorten(words: list[Word]) -> str:
+    # Too long even at the minimum size: drop the last word and mark the cut.
+    kept = [w.text for w in words[:-1]]
+    kept[-1] = kept[-1].rstrip("…") + "…"
+    return " ".join(kept)
+
+
+def _finalize(lines: list[list[Word]], size: int, box_w: int, box_h: int, style: TitleStyle,
+              words: list[Word]) -> TitleLayout:
+    base_rtl = style.language == "fa" or (bool(words) and words[0].strong == "R")
+    for _ in range(12):  # hinting makes real sizes drift by a few %; shrink until the real block fits
+        width, height, metrics = _block(lines, size, style)
+        if (width <= box_w and height <= box_h) or size <= 8:
+            break
+        size = int(size * 0.96)
+    stroke = round(style.stroke_ratio * size) if style.stroke else 0
+    ordered = [visual_order(line, base_rtl) for line in lines]
+    return TitleLayout(ordered, size, stroke, base_rtl, (int(width + 0.999), int(height + 0.999)), metrics)
+
+
+@dataclass
+class DrawnTitle:
+    box: Box  # real ink box of the title text (fill + outline), canvas coordinates
+    layout: TitleLayout
+    lines: list[Box] = field(default_factory=list)  # per-line ink boxes (for OCR checks and debugging)
+
+
+def line_boxes(placed: list[tuple[Word, float, float]], size: int, stroke: int) -> list[Box]:
+    """Ink box of each line from the placed words (words sharing a baseline form a line)."""
+    lines: dict[float, list[float]] = {}
+    for word, x, baseline in placed:
+        scale = size / REF
+        box = lines.setdefault(baseline, [x, baseline + word.top * scale, x, baseline + word.bottom * scale])
+        box[0], box[1] = min(box[0], x), min(box[1], baseline + word.top * scale)
+        box[2], box[3] = max(box[2], x + word.width * scale), max(box[3], baseline + word.bottom * scale)
+    return [(int(b[0]) - stroke, int(b[1]) - stroke, int(b[2] + 0.999) + stroke, int(b[3] + 0.999) + stroke)
+            for b in lines.values()]
+
+
+def _origin_x(align: str, line_w: float, box: Box, stroke: int) -> float:
+    if align == "left":
+        return box[0] + stroke
+    if align == "right":
+        return box[2] - stroke - line_w
+    return (box[0] + box[2] - line_w) / 2
+
+
+def place(layout: TitleLayout, box: Box, align: str, valign: str = "center") -> list[tuple[Word, float, float]]:
+    """Absolute (word, x, baseline) positions for the block aligned inside `box`."""
+    size, stroke = layout.size, layout.stroke
+    block_h = layout.block[1]
+    top = box[1] if valign == "top" else box[3] - block_h if valign == "bottom" else (box[1] + box[3] - block_h) / 2
+    y = top + stroke
+    placed = []
+    for line, (width, line_top, line_bottom) in zip(layout.lines, layout.metrics, strict=True):
+        baseline = y - line_top
+        x = _origin_x(align, width, box, stroke)
+        for word in line:
+            placed.append((word, x, baseline))
+            x += word.width * size / REF + _space(word.path, size)
+        y = baseline + line_bottom + size * 0.16
+    return placed
+
+
+def draw_title(canvas: Image.Image, layout: TitleLayout, box: Box, style: TitleStyle,
+               valign: str = "center") -> DrawnTitle:
+    """Outline, soft shadow (blurred on the title region only), fill, highlight and marker."""
+    placed = place(layout, box, style.align, valign)
+    size, stroke = layout.size, layout.stroke
+    pad = stroke + size // 6 + 12
+    region = (max(0, box[0] - pad), max(0, box[1] - pad), min(canvas.width, box[2] + pad),
+              min(canvas.height, box[3] + pad))
+    dims = (region[2] - region[0], region[3] - region[1])
+    outline, fill, accent, marker = (Image.new("L", dims) for _ in range(4))
+    pens = {name: ImageDraw.Draw(img) for name, img in
+            (("outline", outline), ("fill", fill), ("accent", accent), ("marker", marker))}
+    for word, x, baseline in placed:
+        face = fonts.font(word.path, size)
+        xy = (x - region[0], baseline - region[1])
+        kwargs = _kwargs(word, style.language)
+        pens["outline"].text(xy, word.text, font=face, fill=255, anchor="ls", stroke_width=stroke, stroke_fill=255,
+                             **kwargs)
+        lit = word.highlight and style.highlight is not None
+        pens["accent" if lit else "fill"].text(xy, word.text, font=face, fill=255, anchor="ls", **kwargs)
+        if lit and style.marker is not None:
+            _, top, right, bottom = face.getbbox(word.text, anchor="ls", **kwargs)
+            grow = max(6, size // 8)
+            pens["marker"].rounded_rectangle((xy[0] - grow, xy[1] + top - grow, xy[0] + right + grow,
+                                              xy[1] + bottom + grow), radius=grow, fill=255)
+    ink = outline.getbbox() if style.stroke else fill.getbbox()
+    _composite(canvas, region, outline, fill, accent, marker, style, size)
+    real = ink or (0, 0, 1, 1)
+    # The marker block is part of the title's visible box when used.
+    mbox = marker.getbbox()
+    if mbox:
+        real = (min(real[0], mbox[0]), min(real[1], mbox[1]), max(real[2], mbox[2]), max(real[3], mbox[3]))
+    title_box = (real[0] + region[0], real[1] + region[1], real[2] + region[0], real[3] + region[1])
+    return DrawnTitle(title_box, layout, line_boxes(placed, size, stroke))
+
+
+def _soft(mask: Image.Image, radius: float) -> Image.Image:
+    # Blur at quarter resolution: a shadow has no detail, and this is ~10x cheaper than a full blur.
+    small = mask.reduce(4)
+    small = small.filter(ImageFilter.BoxBlur(max(1.0, radius / 4)))
+    return small.resize(mask.size, Image.Resampling.BILINEAR)
+
+
+def _composite(canvas: Image.Image, region: Box, outline: Image.Image, fill: Image.Image, accent: Image.Image,
+               marker: Image.Image, style: TitleStyle, size: int) -> None:
+    origin = region[:2]
+    if style.shadow > 0:
+        shadow = _soft(outline if style.stroke else fill, size / 10)
+        shift = max(3, size // 18)
+        shadow = shadow.point(lambda v: int(v * style.shadow))
+        canvas.paste((0, 0, 0), (origin[0] + shift, origin[1] + shift), shadow.crop(
+            (0, 0, shadow.width - shift, shadow.height - shift)))
+    if style.marker is not None and marker.getbbox():
+        canvas.paste(style.marker, origin, marker)
+    if style.stroke:
+        canvas.paste(style.stroke, origin, outline)
+    canvas.paste(style.fill, origin, fill)
+    if style.highlight is not None and accent.getbbox():
+        canvas.paste(style.highlight, origin, accent)

@@ -1,0 +1,226 @@
+"""Compositor and post-processing: real JPEG/PNG bytes, decoded and checked."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import pickle
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.rendering import (
+    HEIGHT,
+    LAYOUTS,
+    WIDTH,
+    BadImage,
+    Finish,
+    Scene,
+    finish_external,
+    fonts,
+    render_local,
+    text_support_problems,
+    validate_photo,
+)
+from core.rendering.layouts import DURATION, SAFE
+from core.rendering.output import watermark_box
+
+from .conftest import PALETTE, decode, encode, photo, pixels
+
+
+def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    return box[0] >= outer[0] and box[1] >= outer[1] and box[2] <= outer[2] and box[3] <= outer[3]
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("with_photo", [False, True])
+def test_each_layout_renders_a_jpeg_under_budget(layout: str, with_photo: bool, finish: Finish) -> None:
+    scene = Scene(title="How I Built This in 7 Days", palette=PALETTE, layout=layout, badge="NEW", highlight="7",
+                  photo=encode(photo(), "JPEG") if with_photo else None)
+    rendered = render_local(scene, finish)
+    image = decode(rendered.jpeg)
+    assert (image.format, image.size, image.mode) == ("JPEG", (WIDTH, HEIGHT), "RGB")
+    assert (rendered.width, rendered.height) == (WIDTH, HEIGHT)
+    assert len(rendered.jpeg) <= finish.max_bytes
+    assert rendered.original_png is None
+    assert _inside(rendered.title_box, SAFE), rendered.title_box
+    assert not _overlaps(rendered.title_box, DURATION), rendered.title_box
+
+
+def test_title_never_leaves_the_safe_area_or_enters_the_duration_corner(finish: Finish) -> None:
+    titles = ["Go", "A Very Long Title That Keeps Going And Going Until It Cannot Fit Anywhere At All Really",
+              "ویدیوی جدید من درباره سفر به شمال ایران", "Supercalifragilisticexpialidocious"]
+    for seed in range(3):
+        for layout in LAYOUTS:
+            for title in titles:
+                lang = "fa" if fonts.has_rtl(title) else "en"
+                scene = Scene(title=title, language=lang, palette=PALETTE, layout=layout, seed=seed, badge="#1")
+                box = render_local(scene, finish).title_box
+                assert _inside(box, SAFE) and not _overlaps(box, DURATION), (layout, seed, title, box)
+
+
+def test_render_is_deterministic_and_the_scene_is_picklable(scene: Scene, finish: Finish) -> None:
+    assert pickle.loads(pickle.dumps(scene)) == scene
+    first, second = render_local(scene, finish), render_local(scene, finish)
+    assert first.jpeg == second.jpeg and first.title_box == second.title_box
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_different_seed_looks_different(layout: str, scene: Scene, finish: Finish) -> None:
+    a = pixels(render_local(dataclasses.replace(scene, layout=layout, seed=1), finish).jpeg)
+    b = pixels(render_local(dataclasses.replace(scene, layout=layout, seed=2), finish).jpeg)
+    assert np.abs(a - b).mean() > 6  # mean absolute difference per channel, 0..255
+
+
+def test_style_mood_and_category_change_the_picture(scene: Scene, finish: Finish) -> None:
+    base = pixels(render_local(scene, finish).jpeg)
+    for change in ({"category": "cooking"}, {"mood": "calm"}, {"style": "minimal"},
+                   {"palette": ("#052e16", "#84cc16", "#fefce8")}):
+        other = pixels(render_local(dataclasses.replace(scene, **change), finish).jpeg)
+        assert np.abs(base - other).mean() > 3, change
+
+
+def test_keep_original_returns_a_lossless_png_of_the_same_picture(scene: Scene) -> None:
+    rendered = render_local(scene, Finish(keep_original=True))
+    assert rendered.original_png is not None
+    png = decode(rendered.original_png)
+    assert (png.format, png.size) == ("PNG", (WIDTH, HEIGHT))
+    assert np.abs(pixels(rendered.original_png) - pixels(rendered.jpeg)).mean() < 4
+
+
+def test_tight_budget_steps_quality_down(scene: Scene) -> None:
+    roomy = render_local(scene, Finish(keep_original=False))
+    tight = render_local(scene, Finish(keep_original=False, max_bytes=len(roomy.jpeg) * 2 // 3))
+    assert len(tight.jpeg) <= len(roomy.jpeg) * 2 // 3
+    assert decode(tight.jpeg).size == (WIDTH, HEIGHT)
+
+
+# --- photos -----------------------------------------------------------------------------------------------
+
+
+def test_exif_orientation_is_applied(finish: Finish) -> None:
+    # Stored landscape with orientation 6 ("rotate 90° clockwise to display"): upright it is portrait.
+    image = photo((800, 500))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(image, "JPEG", exif=exif.tobytes())
+    assert validate_photo(data) == (500, 800)
+    render_local(Scene(title="Upright", palette=PALETTE, photo=data, layout="split"), finish)
+
+
+@pytest.mark.parametrize("size", [(31, 997), (4000, 300), (1280, 720), (7, 5)])
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "P", "L", "CMYK"])
+def test_odd_photos_fit_without_errors(size: tuple[int, int], mode: str, finish: Finish) -> None:
+    image = photo(size, mode)
+    fmt = "JPEG" if mode in ("RGB", "L", "CMYK") else "PNG"
+    scene = Scene(title="Odd Photo", palette=PALETTE, photo=encode(image, fmt), layout="headline")
+    assert decode(render_local(scene, finish).jpeg).size == (WIDTH, HEIGHT)
+
+
+def test_photo_is_cropped_never_stretched() -> None:
+    from core.rendering.photos import fit
+
+    # A circle must stay a circle: fit a 400x400 circle image into 1280x720.
+    image = Image.new("L", (400, 400), 0)
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(image).ellipse((100, 100, 300, 300), fill=255)
+    fitted = np.asarray(fit(image, (1280, 720), (0.5, 0.5))) > 127
+    ys, xs = np.nonzero(fitted)
+    assert abs((xs.max() - xs.min()) - (ys.max() - ys.min())) <= 4
+
+
+def test_bad_images_raise_bad_image() -> None:
+    with pytest.raises(BadImage) as info:
+        validate_photo(b"definitely not an image")
+    assert info.value.reason == "not_image" and isinstance(info.value, ValueError)
+    with pytest.raises(BadImage) as info:
+        validate_photo(encode(photo(), "JPEG"), max_bytes=100)
+    assert info.value.reason == "too_large"
+    bomb = encode(Image.new("1", (10_000, 10_000)), "PNG")  # 100 MP in a few KB
+    with pytest.raises(BadImage) as info:
+        validate_photo(bomb)
+    assert info.value.reason == "bomb"
+    assert Image.MAX_IMAGE_PIXELS is not None
+    with pytest.raises(BadImage):
+        render_local(Scene(title="x", palette=PALETTE, photo=b"\x89PNG broken"), Finish())
+
+
+def test_truncated_jpeg_is_bad_image() -> None:
+    data = encode(photo((1200, 900)), "JPEG")
+    with pytest.raises(BadImage) as info:
+        render_local(Scene(title="x", palette=PALETTE, photo=data[:200]), Finish())
+    assert info.value.reason == "not_image"
+
+
+# --- provider outputs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1024, 1024), (1536, 1024), (1792, 1024), (640, 1200)])
+def test_finish_external_fits_rgba_provider_output(size: tuple[int, int], scene: Scene, finish: Finish) -> None:
+    image = photo(size, "RGBA")
+    image.putalpha(Image.new("L", size, 0).point(lambda _v: 0).resize(size))  # fully transparent
+    image.paste((10, 200, 10, 255), (0, 0, size[0], size[1] // 3))  # opaque band on top
+    rendered = finish_external(encode(image), scene, finish)
+    out = decode(rendered.jpeg)
+    assert (out.format, out.size, out.mode) == ("JPEG", (WIDTH, HEIGHT), "RGB")
+    assert _inside(rendered.title_box, SAFE) and not _overlaps(rendered.title_box, DURATION)
+    # Transparent areas sit on the theme background, not on black.
+    assert pixels(rendered.jpeg)[HEIGHT // 2, WIDTH // 2].sum() > 30
+
+
+def test_finish_external_rejects_garbage(scene: Scene) -> None:
+    with pytest.raises(BadImage):
+        finish_external(b"<html>error</html>", scene, Finish())
+
+
+# --- watermark ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("position", ["bottom-left", "top-left", "top-right", "bottom-center", "bottom-right"])
+def test_watermark_is_present_and_never_in_the_duration_corner(position: str, scene: Scene) -> None:
+    plain = render_local(scene, Finish(keep_original=True))
+    marked = render_local(scene, Finish(watermark_text="routix.bot", watermark_position=position, keep_original=True))
+    box, used = watermark_box("routix.bot", position)
+    assert not _overlaps(box, DURATION)
+    if position == "bottom-right":
+        assert used == "bottom-left"
+    assert plain.original_png and marked.original_png
+    a, b = pixels(plain.original_png), pixels(marked.original_png)
+    region = np.abs(a - b)[box[1]:box[3], box[0]:box[2]]
+    assert region.mean() > 8  # visibly present
+    corner = np.abs(a - b)[DURATION[1]:, DURATION[0]:]
+    assert corner.max() == 0  # and nothing changed in the duration corner
+    assert not _overlaps(box, marked.title_box)
+
+
+# --- fonts and scripts --------------------------------------------------------------------------------------
+
+
+def test_text_support_is_complete_here() -> None:
+    assert text_support_problems() == []
+
+
+def test_missing_font_degrades_with_a_warning(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+                                               finish: Finish) -> None:
+    monkeypatch.setitem(fonts.FONT_CHOICES, "display", ("/nonexistent/Missing-Bold.ttf",))
+    monkeypatch.setattr(fonts, "_warned", set())
+    with caplog.at_level(logging.WARNING, logger="core.rendering.fonts"):
+        rendered = render_local(Scene(title="Still Renders", palette=PALETTE), finish)
+    assert decode(rendered.jpeg).size == (WIDTH, HEIGHT)
+    assert any("Missing-Bold.ttf" in r.getMessage() for r in caplog.records)
+
+
+def test_no_fonts_at_all_still_renders(monkeypatch: pytest.MonkeyPatch, finish: Finish) -> None:
+    monkeypatch.setattr(fonts, "find_font", lambda _name: None)
+    fonts.font.cache_clear()
+    try:
+        rendered = render_local(Scene(title="Default Face", palette=PALETTE, layout="minimal"), finish)
+        assert decode(rendered.jpeg).size == (WIDTH, HEIGHT)
+    finally:
+        fonts.font.cache_clear()

