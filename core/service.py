@@ -42,6 +42,7 @@ from core.messages import (
 )
 from core.ports import BlobStore, ImageProvider, JobQueue, Store
 from core.rendering import Finish, Rendered, Scene
+from core.rendering.types import VARIANTS
 from core.rendering.errors import BadImage
 from core.rendering.photos import validate_photo
 from core.templates import best_match
@@ -260,7 +261,7 @@ class Service:
         """Regenerate (a new seed) or switch algorithm (same seed) from a stored generation."""
         conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
         analysis = Analysis(**_analysis_fields(source.analysis))
-        seed = secrets.randbelow(2**31) if new_seed else source.seed
+        seed = another_design(source.seed) if new_seed else source.seed
         request = Request(source.prompt, analysis, seed, algorithm or source.algorithm, source.photo_key, source.id)
         await self.generate(turn, conversation, request)
 
@@ -268,12 +269,13 @@ class Service:
 
     async def generate(self, turn: Turn, conversation: Conversation, request: Request, count: int = 1) -> None:
         """Reserve credits for `count` pictures of the request, run them as one job, deliver, settle."""
+        assert count < VARIANTS, "more siblings than design variants"
         algorithm = await self._choose_algorithm(turn, request.algorithm)
         if algorithm is None:
             return
         template = best_match((await self.catalogue()).templates, request.analysis)
         finish = await self._finish(turn)
-        seeds = [request.seed] if count == 1 else [stable_seed(f"{request.seed}:{i}") for i in range(count)]
+        seeds = [request.seed + i for i in range(count)]  # consecutive seeds: each a different design
         jobs: list[tuple[Generation, Scene]] = []
         for seed in seeds:
             generation, scene = self._plan(turn, conversation, request, algorithm, template, seed, finish)
@@ -444,8 +446,8 @@ class Service:
     async def variations(self, turn: Turn, source: Generation) -> None:
         conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
         analysis = Analysis(**_analysis_fields(source.analysis))
-        request = Request(source.prompt, analysis, secrets.randbelow(2**31), source.algorithm, source.photo_key,
-                          source.id)
+        request = Request(source.prompt, analysis, another_design(source.seed, offset=1), source.algorithm,
+                          source.photo_key, source.id)
         await self.generate(turn, conversation, request, count=self.config.variations)
 
     async def original(self, turn: Turn, generation: Generation) -> None:
@@ -486,6 +488,16 @@ class _Progress:
 def stable_seed(text: str) -> int:
     """The same request gives the same picture; /regenerate asks for a new seed."""
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def another_design(seed: int, offset: int | None = None) -> int:
+    """A fresh random seed whose design variant differs from `seed`'s, so the result visibly changes.
+
+    With `offset`, the variant is `seed`'s plus offset: variations use offset 1, so their consecutive
+    seeds are the variants after the source's, none equal to it.
+    """
+    step = offset if offset is not None else 1 + secrets.randbelow(VARIANTS - 1)
+    return secrets.randbelow(2**31 // VARIANTS - 1) * VARIANTS + (seed + step) % VARIANTS
 
 
 def _analysis_fields(stored: dict) -> dict:

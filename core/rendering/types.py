@@ -13,6 +13,10 @@ WIDTH, HEIGHT = 1280, 720
 # Layout names the template library refers to; the compositor implements each.
 LAYOUTS: tuple[str, ...] = ("headline", "split", "framed", "minimal", "versus", "listicle")
 
+# Seeds whose residues modulo VARIANTS differ render visibly different designs of the same scene (within the
+# same layout); the rest of the seed (seed // VARIANTS) varies finer details.
+VARIANTS = 6
+
 
 @dataclass(frozen=True)
 class Scene:

@@ -66,3 +66,17 @@ def test_catalogue_hides_admin_commands_from_creators() -> None:
     assert "grant" not in public and "grant" in everything
     assert public >= {"start", "help", "new", "credits", "algorithms", "algorithm", "history", "regenerate",
                       "variations", "lang"}
+
+
+def test_new_seeds_always_pick_another_design_variant() -> None:
+    import random
+
+    from core.rendering.types import VARIANTS
+    from core.service import another_design
+
+    for seed in [0, 5, 2**31 - 1, *random.sample(range(2**31), 500)]:
+        regenerated = another_design(seed)
+        assert regenerated % VARIANTS != seed % VARIANTS and 0 <= regenerated < 2**31
+        siblings = [another_design(seed, offset=1) + i for i in range(VARIANTS - 1)]
+        assert len({s % VARIANTS for s in siblings} | {seed % VARIANTS}) == VARIANTS
+        assert all(0 <= s < 2**31 for s in siblings)
