@@ -277,3 +277,43 @@ def _id(event: object):  # type: ignore[no-untyped-def]
     import uuid
 
     return uuid.UUID(hex=event.generation_id)  # type: ignore[attr-defined]
+
+
+class SlowLocal(LocalProvider):
+    """The real renderer behind a gate the test opens, so jobs pile up in the queue."""
+
+    def __init__(self) -> None:
+        super().__init__(ThreadPoolExecutor(2))
+        self.gate = asyncio.Event()
+
+    async def warm_up(self) -> None:
+        return None  # the gate is closed at start-up
+
+    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
+        await self.gate.wait()
+        return await super().generate(scene, finish)
+
+
+async def test_waiting_people_see_their_place_and_one_person_cannot_flood(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_settings
+
+    slow = SlowLocal()
+    app = build(make_settings(tmp_path, concurrency=1, per_user=2), providers=thread_providers({"local": slow}))
+    await app.start()
+    try:
+        people = [Conversation(app, f"p{i}") for i in range(3)]
+        tasks = [asyncio.create_task(p.send(f'Vlog "DAY {i}"')) for i, p in enumerate(people)]
+        await asyncio.sleep(0.3)
+        queued = sorted(e.text for p in people for e in p.events
+                        if isinstance(e, ProgressReply) and e.stage == Stage.QUEUED)
+        assert queued == ["⏳ In the queue: you are #1", "⏳ In the queue: you are #2"]  # one runs, two wait
+        flood = Conversation(app, "p0", chat="p0-other")
+        extra = [asyncio.create_task(flood.send(f'Vlog "MORE {i}"')) for i in range(2)]
+        await asyncio.sleep(0.3)
+        refusal = [e for e in flood.events if isinstance(e, ErrorReply)]
+        assert len(refusal) == 1 and refusal[0].code == "too_many_jobs"
+        slow.gate.set()
+        await asyncio.gather(*tasks, *extra)
+        assert all(isinstance(p.events[-1], ImageReply) for p in people)
+    finally:
+        await app.aclose()
