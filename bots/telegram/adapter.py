@@ -1,0 +1,183 @@
+"""The python-telegram-bot handlers: each update becomes one `Incoming` for the core.
+
+Handlers run concurrently (the Application is built with `concurrent_updates`), so one slow job never
+stalls other chats; each update's replies are rendered by its own `ChatReplies`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from telegram import ChatMember, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bots.telegram.replies import ChatReplies, ProgressBudget, Timing
+from bots.telegram.translate import (
+    DOWNLOAD_LIMIT,
+    PLATFORM,
+    ImageRef,
+    NotAnImage,
+    command_name,
+    image_of,
+    incoming,
+    is_group,
+    text_for_bot,
+)
+from core.commands import CHAT_SETTINGS_COMMANDS
+from core.messages import ErrorReply
+
+if TYPE_CHECKING:
+    from bots.settings import Settings
+    from core.service import Service
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+MESSAGES = (filters.TEXT | filters.PHOTO | filters.Document.ALL) & (filters.ChatType.PRIVATE | filters.ChatType.GROUPS)
+ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
+MB = 1024 * 1024
+
+
+class ChatOrder:
+    """Updates run concurrently, but one chat's updates enter the core in the order they arrived:
+    each waits until the previous one's job was accepted (or its handling ended). "/algorithm basic"
+    then a request, sent together, must not swap; a running job still never blocks the next one."""
+
+    def __init__(self) -> None:
+        self._tails: dict[int, asyncio.Future[None]] = {}
+
+    def queue(self, chat_id: int) -> tuple[Awaitable[None], Callable[[], None]]:
+        """Take a place now (synchronously, in arrival order); returns (my turn, release)."""
+        loop = asyncio.get_running_loop()
+        previous = self._tails.get(chat_id)
+        mine: asyncio.Future[None] = loop.create_future()
+        self._tails[chat_id] = mine
+        if previous is None:
+            previous = loop.create_future()
+            previous.set_result(None)
+
+        def release() -> None:
+            if not mine.done():
+                mine.set_result(None)
+            if self._tails.get(chat_id) is mine:
+                del self._tails[chat_id]
+
+        return previous, release
+
+
+class TelegramAdapter:
+    """Translates updates for `service.handle` and renders what it answers."""
+
+    def __init__(self, service: Service, settings: Settings, timing: Timing | None = None) -> None:
+        self.service = service
+        self.timing = timing or Timing()
+        self.budget = ProgressBudget(self.timing)
+        # The download limit: the Bot API's 20 MB, or less if the core accepts less (no point fetching more).
+        self.download_limit = min(DOWNLOAD_LIMIT, settings.render.max_upload_bytes)
+        # The core dedupes durably; this in-memory memo also keeps a redelivered update from repeating the
+        # adapter's own replies (chat action, download refusals) while the process lives.
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self.order = ChatOrder()
+
+    def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        application.add_handler(MessageHandler(MESSAGES & ~filters.VIA_BOT, self.on_message, block=False))
+        application.add_handler(CallbackQueryHandler(self.on_button, block=False))
+        application.add_error_handler(self.on_error)
+
+    # ----------------------------------------------------------------------------- messages
+    async def on_message(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or user.is_bot or not self._first_time(update):
+            return
+        text = text_for_bot(message, context.bot.bot)
+        if text is None:
+            return  # group chatter not addressed to the bot
+        group = is_group(message.chat)
+        turn, release = self.order.queue(message.chat_id)
+        replies = self._replies(context, message.chat_id, reply_to=message.message_id if group else None,
+                                on_accepted=release)
+        try:
+            picture = image_of(message)
+            if isinstance(picture, ImageRef) or (text and command_name(text) is None):
+                replies.acknowledge()  # a request: the sign of work goes out before any database work
+            photo: bytes | None = None
+            if picture is not None:
+                photo = await self._fetch(update, context, picture, replies)
+                if photo is None:
+                    return
+            admin = await self._chat_admin(context, message.chat_id, user.id, text) if group else True
+            await turn
+            await self.service.handle(incoming(update, text=text, photo=photo, is_chat_admin=admin), replies)
+        finally:
+            release()
+            await replies.close()
+
+    async def _fetch(self, update: Update, context: Context, picture: ImageRef | NotAnImage,
+                     replies: ChatReplies) -> bytes | None:
+        """Download a reference image, refusing non-images and files over the limit before fetching."""
+        if isinstance(picture, NotAnImage):
+            await self._refuse(update, replies, "not_an_image_file")
+            return None
+        if picture.size is not None and picture.size > self.download_limit:
+            await self._refuse(update, replies, "file_too_big_to_download", size=picture.size)
+            return None
+        file = await context.bot.get_file(picture.file_id)
+        if file.file_size is not None and file.file_size > self.download_limit:
+            await self._refuse(update, replies, "file_too_big_to_download", size=file.file_size)
+            return None
+        return bytes(await file.download_as_bytearray())
+
+    async def _refuse(self, update: Update, replies: ChatReplies, key: str, size: int | None = None) -> None:
+        user = update.effective_user
+        language = await self.service.language_of(PLATFORM, str(user.id) if user else "",
+                                                  user.language_code if user else None)
+        values = {"size": f"{size / MB:.1f}", "limit": f"{self.download_limit / MB:.0f}"} if size is not None else {}
+        await replies(ErrorReply(key, self.service.text(language, key, **values)))
+
+    async def _chat_admin(self, context: Context, chat_id: int, user_id: int, text: str) -> bool:
+        """Ask Telegram whether the sender administers this group, only for chat-settings commands."""
+        if command_name(text) not in CHAT_SETTINGS_COMMANDS:
+            return False
+        try:
+            member = await context.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as error:
+            log.warning("getChatMember %s/%s failed: %s", chat_id, user_id, error)
+            return False
+        return member.status in ADMIN_STATUSES
+
+    # ------------------------------------------------------------------------------ buttons
+    async def on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or not query.data or not self._first_time(update):
+            return
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        turn, release = self.order.queue(chat_id)
+        replies = self._replies(context, chat_id, query=query, on_accepted=release)
+        try:
+            await turn
+            await self.service.handle(incoming(update, button=query.data), replies)
+        finally:
+            release()
+            await replies.close()
+
+    # ------------------------------------------------------------------------------- errors
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log what escaped a handler; PTB keeps running (an exception never stops the bot)."""
+        log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+
+    def _first_time(self, update: Update) -> bool:
+        if update.update_id in self._seen:
+            log.info("update %s delivered again: skipped", update.update_id)
+            return False
+        self._seen[update.update_id] = None
+        while len(self._seen) > 10_000:
+            self._seen.popitem(last=False)
+        return True
+
+    def _replies(self, context: Context, chat_id: int, **kw: Any) -> ChatReplies:
+        return ChatReplies(context.bot, chat_id, timing=self.timing, budget=self.budget, **kw)

@@ -1,0 +1,302 @@
+"""Core Outgoing events -> Bot API calls, one handler per event type.
+
+A `ChatReplies` lives for one update. It keeps the chat visibly alive while a job runs:
+- `Working`: an `upload_photo` chat action at once (every other send of this update waits for it, so
+  it always comes first) and again every few seconds until the result (Telegram clears it after ~5 s);
+- `ProgressReply`: ONE progress message, shown only if the job is still unfinished after
+  `Timing.progress_after` (a fast job costs no message), then edited through the stages at most once
+  per `Timing.edit_every` per chat, and deleted once the result is out.
+Sending the result (photo, album, document) may raise: the core then refunds and sends an ErrorReply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    ReplyParameters,
+)
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from core.messages import (
+    AlbumReply,
+    Button,
+    DocumentReply,
+    ErrorReply,
+    ImageReply,
+    Keyboard,
+    Outgoing,
+    ProgressReply,
+    TextReply,
+    Working,
+)
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT, CAPTION_LIMIT, ALERT_LIMIT, ALBUM_LIMIT = 4096, 1024, 200, 10
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How the adapter paces its signs of life (tests shorten them)."""
+
+    chat_action_every: float = 4.0  # Telegram shows a chat action for about 5 s
+    progress_after: float = 1.0  # jobs finishing sooner never get a progress message
+    edit_every: float = 1.0  # at most one progress send/edit per second per chat
+    progress_per_second: float = 10.0  # progress sends/edits per second for the whole bot (~1/3 of Telegram's 30/s)
+
+
+class ProgressBudget:
+    """Hands out send/edit slots for progress messages: at most one per `edit_every` per chat and
+    `progress_per_second` in all, so a busy queue never spends the bot's flood budget (30 messages/s)
+    on decoration while results wait. A reserved slot that is not used (the job finished) is lost."""
+
+    def __init__(self, timing: Timing) -> None:
+        self.per_chat = timing.edit_every
+        self.spacing = 1.0 / timing.progress_per_second if timing.progress_per_second > 0 else 0.0
+        self._chat_next: dict[int, float] = {}
+        self._next = 0.0
+
+    def reserve(self, chat_id: int) -> float:
+        """Seconds to wait before this chat may send or edit its progress message."""
+        now = time.monotonic()
+        slot = max(now, self._chat_next.get(chat_id, 0.0), self._next)
+        self._next = slot + self.spacing
+        if len(self._chat_next) > 4096:  # forget chats that are free anyway
+            self._chat_next = {chat: at for chat, at in self._chat_next.items() if at > now}
+        self._chat_next[chat_id] = slot + self.per_chat
+        return slot - now
+
+
+def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.action) for b in row] for row in rows])
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ProgressMessage:
+    """One job's progress message: appears late, edits budgeted, never cancelled mid-request."""
+
+    def __init__(self, bot: Bot, chat_id: int, timing: Timing, budget: ProgressBudget, started: float) -> None:
+        self._bot, self._chat_id, self._timing, self._budget = bot, chat_id, timing, budget
+        self._started = started
+        self.text = ""
+        self.message_id: int | None = None
+        self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def update(self, text: str) -> None:
+        self.text = text
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+        self._wake.set()
+
+    async def stop(self) -> int | None:
+        """Stop showing progress; returns the message to delete (if one was sent)."""
+        self._stopped.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        return self.message_id
+
+    async def _run(self) -> None:
+        try:
+            if not await self._pause(self._started + self._timing.progress_after - time.monotonic()):
+                return
+            if not await self._pause(self._budget.reserve(self._chat_id)):
+                return
+            message = await self._bot.send_message(self._chat_id, clip(self.text, TEXT_LIMIT))
+            self.message_id, shown = message.message_id, self.text
+            while not self._stopped.is_set():
+                await self._wake.wait()
+                self._wake.clear()
+                if self.text == shown or not await self._pause(self._budget.reserve(self._chat_id)):
+                    continue
+                shown = self.text  # the latest stage: intermediate ones are skipped, not queued
+                await self._bot.edit_message_text(clip(shown, TEXT_LIMIT), chat_id=self._chat_id,
+                                                  message_id=self.message_id)
+        except TelegramError as error:  # progress is decoration: never let it break the job
+            log.info("progress message in chat %s: %s", self._chat_id, error)
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep unless stopped first; True when the pause ran out and the job is still going."""
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), seconds)
+        return not self._stopped.is_set()
+
+
+class ChatReplies:
+    """The reply callback the core calls for one update (see core.messages.Reply)."""
+
+    def __init__(self, bot: Bot, chat_id: int, *, timing: Timing, budget: ProgressBudget,
+                 reply_to: int | None = None, query: CallbackQuery | None = None,
+                 on_accepted: Callable[[], None] | None = None) -> None:
+        self._bot, self._chat_id, self._timing, self._budget = bot, chat_id, timing, budget
+        self._on_accepted = on_accepted  # the core accepted a job: the chat's next update may go in
+        self._reply_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        self._query = query
+        self._answered = False
+        self._first_action: asyncio.Task[None] | None = None
+        self._repeater: asyncio.Task[None] | None = None
+        self._progress: dict[str, ProgressMessage] = {}
+        self._stale: list[int] = []  # progress messages to delete once a final answer is out
+        self._handlers: dict[type, Callable[[Any], Awaitable[None]]] = {
+            TextReply: self._text, Working: self._working, ProgressReply: self._progress_reply,
+            ImageReply: self._image, AlbumReply: self._album, DocumentReply: self._document, ErrorReply: self._error,
+        }
+
+    async def __call__(self, event: Outgoing) -> None:
+        await self._handlers[type(event)](event)
+
+    async def close(self) -> None:
+        """After the core is done with the update: stop every sign of work, tidy up."""
+        await self._end_work()
+        await self._delete_stale()
+        await self._answer_query()
+
+    # ------------------------------------------------------------------------------ handlers
+    def acknowledge(self) -> None:
+        """Show "sending a photo…" right away, before the core has looked at the request."""
+        if self._first_action is None:
+            self._first_action = asyncio.create_task(self._chat_action())
+
+    async def _working(self, event: Working) -> None:
+        if self._on_accepted is not None:
+            self._on_accepted()
+        await self._answer_query()
+        self.acknowledge()
+        if self._repeater is None:
+            self._repeater = asyncio.create_task(self._repeat_chat_action())
+        self._view(event.generation_id)
+
+    async def _progress_reply(self, event: ProgressReply) -> None:
+        self._view(event.generation_id).update(event.text)
+
+    def _view(self, generation_id: str) -> ProgressMessage:
+        if generation_id not in self._progress:
+            self._progress[generation_id] = ProgressMessage(self._bot, self._chat_id, self._timing, self._budget,
+                                                            time.monotonic())
+        return self._progress[generation_id]
+
+    async def _text(self, event: TextReply) -> None:
+        await self._answer_query()
+        await self._before_send()
+        await self._bot.send_message(self._chat_id, clip(event.text, TEXT_LIMIT), reply_markup=keyboard(event.buttons),
+                                     reply_parameters=self._reply_to)
+
+    async def _image(self, event: ImageReply) -> None:
+        await self._before_send()
+        await self._end_work()
+        await self._bot.send_photo(self._chat_id, event.image, filename=event.filename,
+                                   caption=clip(event.caption, CAPTION_LIMIT), reply_markup=keyboard(event.buttons),
+                                   reply_parameters=self._reply_to)
+        await self._delete_stale()
+
+    async def _album(self, event: AlbumReply) -> None:
+        await self._before_send()
+        await self._end_work()
+        images = list(event.images)
+        if len(images) == 1:  # a media group needs 2-10 items
+            await self._image(dataclasses.replace(images[0], caption=event.caption or images[0].caption))
+            return
+        for start in range(0, len(images), ALBUM_LIMIT):
+            chunk = images[start: start + ALBUM_LIMIT]
+            media = [InputMediaPhoto(image.image, filename=image.filename,
+                                     caption=clip(event.caption, CAPTION_LIMIT) if not start and not i else None)
+                     for i, image in enumerate(chunk)]
+            await self._bot.send_media_group(self._chat_id, media, reply_parameters=self._reply_to)
+        await self._album_buttons(event)
+        await self._delete_stale()
+
+    async def _album_buttons(self, event: AlbumReply) -> None:
+        """A media group cannot carry a keyboard: one message below it holds each variation's main row,
+        numbered like the pictures (the algorithm switch stays on the original thumbnail)."""
+        rows = tuple(tuple(Button(f"{n}. {b.label}", b.action) for b in image.buttons[0])
+                     for n, image in enumerate(event.images, 1) if image.buttons)
+        if rows:
+            await self._bot.send_message(self._chat_id, clip(event.caption or "…", TEXT_LIMIT),
+                                         reply_markup=keyboard(rows))
+
+    async def _document(self, event: DocumentReply) -> None:
+        await self._before_send()
+        await self._end_work()
+        await self._bot.send_document(self._chat_id, event.data, filename=event.filename,
+                                      caption=clip(event.caption, CAPTION_LIMIT), reply_parameters=self._reply_to)
+        await self._delete_stale()
+
+    async def _error(self, event: ErrorReply) -> None:
+        await self._end_work()
+        if self._query is not None and not self._query_answered and len(event.text) <= ALERT_LIMIT:
+            await self._answer_query(event.text)  # a button that cannot work: a polite alert on the spot
+        else:
+            await self._answer_query()
+            await self._before_send()
+            await self._bot.send_message(self._chat_id, clip(event.text, TEXT_LIMIT), reply_parameters=self._reply_to)
+        await self._delete_stale()
+
+    # ------------------------------------------------------------------------------- helpers
+    @property
+    def _query_answered(self) -> bool:
+        return self._query is None or self._answered
+
+    async def _answer_query(self, alert: str | None = None) -> None:
+        """Every button press gets exactly one answer, so the client stops its spinner."""
+        if self._query is None or self._answered:
+            return
+        self._answered = True
+        try:
+            await self._query.answer(alert, show_alert=bool(alert))
+        except TelegramError as error:  # too old to answer (>15 min): nothing the user can see
+            log.info("answerCallbackQuery: %s", error)
+
+    async def _chat_action(self) -> None:
+        try:
+            await self._bot.send_chat_action(self._chat_id, ChatAction.UPLOAD_PHOTO)
+        except TelegramError as error:
+            log.info("sendChatAction in chat %s: %s", self._chat_id, error)
+
+    async def _repeat_chat_action(self) -> None:
+        while True:
+            await asyncio.sleep(self._timing.chat_action_every)
+            await self._chat_action()
+
+    async def _before_send(self) -> None:
+        """The first chat action goes out before any other reply of this update."""
+        if self._first_action is not None:
+            await self._first_action
+
+    async def _end_work(self) -> None:
+        if self._repeater is not None:
+            self._repeater.cancel()
+            self._repeater = None
+        for view in self._progress.values():
+            if (message_id := await view.stop()) is not None:
+                self._stale.append(message_id)
+        self._progress.clear()
+
+    async def _delete_stale(self) -> None:
+        while self._stale:
+            message_id = self._stale.pop()
+            try:
+                await self._bot.delete_message(self._chat_id, message_id)
+            except TelegramError as error:  # already deleted by the user, or too old
+                log.info("deleteMessage %s in chat %s: %s", message_id, self._chat_id, error)
