@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from core.rendering import Finish, Rendered, Scene, render_local
@@ -22,7 +23,7 @@ class LocalProvider:
     def with_processes(cls, workers: int) -> LocalProvider:
         # forkserver: forking a process that runs threads (aiosqlite, the event loop) is unsafe.
         context = multiprocessing.get_context("forkserver")
-        return cls(ProcessPoolExecutor(max_workers=workers, mp_context=context))
+        return cls(ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts))
 
     @property
     def available(self) -> bool:
@@ -40,6 +41,11 @@ class LocalProvider:
 
     async def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C is for the bot process, which shuts the pool down; workers must not die mid-render."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class UnavailableProvider:

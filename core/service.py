@@ -42,9 +42,9 @@ from core.messages import (
 )
 from core.ports import BlobStore, ImageProvider, JobQueue, Store
 from core.rendering import Finish, Rendered, Scene
-from core.rendering.types import VARIANTS
 from core.rendering.errors import BadImage
 from core.rendering.photos import validate_photo
+from core.rendering.types import VARIANTS
 from core.templates import best_match
 
 log = logging.getLogger(__name__)
@@ -177,6 +177,14 @@ class Service:
 
     # -- helpers the adapters use -----------------------------------------------------------------------
 
+    async def refuse(self, incoming: Incoming, reply: Reply, key: str, **values: object) -> None:
+        """An adapter's own refusal (a file too big to download, …): claimed like any update, so a
+        redelivery is not answered twice, and worded in the user's language."""
+        if incoming.update_key and not await self.store.claim_update(incoming.update_key, utcnow()):
+            return
+        language = await self.language_of(incoming.platform, incoming.user_id, incoming.locale)
+        await reply(ErrorReply(key, translate(language, key, **values)))
+
     def command_catalog(self, language: str, *, admin: bool = False) -> list[commands.CommandInfo]:
         return commands.catalog(language, admin=admin)
 
@@ -218,8 +226,7 @@ class Service:
         photo_key = await self._accept_photo(turn, photo) if photo else None
         if photo and not photo_key:
             return
-        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
-        await self.store.add_message(conversation.id, "user", text or "[photo]")
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id, text or "[photo]")
         request = await self._refinement(turn, conversation, text) if not photo else None
         if request is None:
             analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))
@@ -279,13 +286,13 @@ class Service:
         jobs: list[tuple[Generation, Scene]] = []
         for seed in seeds:
             generation, scene = self._plan(turn, conversation, request, algorithm, template, seed, finish)
-            account = await self.store.reserve(generation, utcnow())
+            account = await self.store.reserve(generation, utcnow(), latest=not jobs)
             if account is None:
                 await self._fail_all(jobs, "not enough credits")
                 return await self._refuse_credits(turn, algorithm, len(seeds))
             jobs.append((generation, scene))
         await turn.reply(Working(jobs[0][0].id.hex))
-        await self._run(turn, conversation, algorithm, jobs, finish, account.balance)
+        await self._run(turn, algorithm, jobs, finish, account.balance)
 
     def _plan(self, turn: Turn, conversation: Conversation, request: Request, algorithm: Algorithm, template,  # type: ignore[no-untyped-def]
               seed: int, finish: Finish) -> tuple[Generation, Scene]:
@@ -304,7 +311,7 @@ class Service:
         )
         return generation, scene
 
-    async def _run(self, turn: Turn, conversation: Conversation, algorithm: Algorithm,
+    async def _run(self, turn: Turn, algorithm: Algorithm,
                    jobs: list[tuple[Generation, Scene]], finish: Finish, balance: int) -> None:
         lead = jobs[0][0]
         progress = _Progress(turn, lead.id.hex)
@@ -324,7 +331,7 @@ class Service:
             log.exception("generation %s failed", lead.id)
             await self._fail_all(jobs, f"{type(error).__name__}: {error}"[:500])
             return await _quietly(turn.reply, ErrorReply("failed", turn.text("failed", reason=_reason(error))))
-        await self.store.complete([generation.id for generation, _ in jobs], conversation.id, lead.template_id)
+        await self.store.complete([generation.id for generation, _ in jobs], lead.template_id)
 
     async def _render(self, progress: _Progress, algorithm: Algorithm, jobs: list[tuple[Generation, Scene]],
                       finish: Finish) -> list[Rendered]:
@@ -452,6 +459,7 @@ class Service:
 
     async def original(self, turn: Turn, generation: Generation) -> None:
         """The lossless file. Local output is deterministic, so it is re-rendered once and then kept."""
+        await turn.reply(Working(generation.id.hex))
         if generation.original_key is None:
             scene = Scene(**{**generation.scene, "colors": tuple(generation.scene.get("colors", ())),
                              "palette": tuple(generation.scene.get("palette", ()))})

@@ -173,7 +173,7 @@ class SqlStore:
             assert row is not None, f"no credit account for {user_id}"
             return Account(user_id, row.allowance, row.granted, row.period_end)
 
-    async def reserve(self, generation: Generation, now: datetime) -> Account | None:
+    async def reserve(self, generation: Generation, now: datetime, latest: bool = True) -> Account | None:
         """Hold the generation's cost and record the generation, in one transaction.
 
         One conditional UPDATE holds the credits, so two requests never spend the same credit. Its SET
@@ -199,14 +199,18 @@ class SqlStore:
             session.add(LedgerRow(user_id=user_id, generation_id=generation_id, kind=LedgerKind.RESERVE, amount=-cost,
                                   allowance_part=-split, granted_part=-(cost - split)))
             session.add(GenerationRow(**self._generation_values(generation)))
+            if latest and generation.conversation_id is not None:  # a follow-up refines it even while it runs
+                await session.flush()
+                await session.execute(update(ConversationRow)
+                                      .where(col(ConversationRow.id) == generation.conversation_id)
+                                      .values(last_generation_id=generation.id))
             return Account(user_id, row.allowance, row.granted, row.period_end)
 
     async def settle(self, generation_id: uuid.UUID) -> bool:
         return await self._finish_credits(generation_id, CreditState.SETTLED)
 
-    async def complete(self, generation_ids: list[uuid.UUID], conversation_id: uuid.UUID | None,
-                       template_id: str | None) -> None:
-        """Delivered: mark completed, settle once, make the first the chat's latest, count the template."""
+    async def complete(self, generation_ids: list[uuid.UUID], template_id: str | None) -> None:
+        """Delivered: mark completed, settle each once, count the template's use."""
         async with self._session() as session:
             for generation_id in generation_ids:
                 settled = await session.execute(
@@ -220,9 +224,6 @@ class SqlStore:
                 if user_id is not None:
                     session.add(LedgerRow(user_id=user_id, generation_id=generation_id, kind=LedgerKind.SETTLE,
                                           amount=0))
-            if conversation_id is not None:
-                await session.execute(update(ConversationRow).where(col(ConversationRow.id) == conversation_id)
-                                      .values(last_generation_id=generation_ids[0]))
             if template_id is not None:
                 await session.execute(update(TemplateRow).where(col(TemplateRow.id) == template_id)
                                       .values(usage=TemplateRow.usage + 1))
@@ -301,31 +302,27 @@ class SqlStore:
 
     # chats ----------------------------------------------------------------------------------------------
 
-    async def conversation(self, platform: str, chat_id: str) -> Conversation:
+    async def conversation(self, platform: str, chat_id: str, message: str | None = None) -> Conversation:
+        """The chat's conversation (created on first use), recording the user's `message` in the same trip."""
         statement = select(ConversationRow).where(ConversationRow.platform == platform,
                                                   ConversationRow.chat_id == chat_id)
-        async with self._session() as session:
-            row = (await session.scalars(statement)).first()
-            if row is None:
-                row = ConversationRow(platform=platform, chat_id=chat_id)
-                session.add(row)
-                try:
-                    await session.flush()
-                except IntegrityError:  # created concurrently
-                    row = None
-        if row is None:
+        try:
             async with self._session() as session:
-                row = (await session.scalars(statement)).one()
+                row = (await session.scalars(statement)).first()
+                if row is None:
+                    row = ConversationRow(platform=platform, chat_id=chat_id)
+                    session.add(row)
+                    await session.flush()
+                if message is not None:
+                    session.add(MessageRow(conversation_id=row.id, role="user", text=message))
+        except IntegrityError:  # the chat's first two messages raced: the other one created it
+            return await self.conversation(platform, chat_id, message)
         return Conversation(row.id, row.platform, row.chat_id, row.last_generation_id)
 
     async def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:
         async with self._session() as session:
             await session.execute(update(ConversationRow).where(col(ConversationRow.id) == conversation_id)
                                   .values(last_generation_id=generation_id))
-
-    async def add_message(self, conversation_id: uuid.UUID, role: str, text: str) -> None:
-        async with self._session() as session:
-            session.add(MessageRow(conversation_id=conversation_id, role=role, text=text))
 
     async def chat_settings(self, platform: str, scope: str) -> ChatSettings:
         async with self._session() as session:

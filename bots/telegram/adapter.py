@@ -19,7 +19,6 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bots.telegram.replies import ChatReplies, ProgressBudget, Timing
 from bots.telegram.translate import (
     DOWNLOAD_LIMIT,
-    PLATFORM,
     ImageRef,
     NotAnImage,
     command_name,
@@ -29,7 +28,6 @@ from bots.telegram.translate import (
     text_for_bot,
 )
 from core.commands import CHAT_SETTINGS_COMMANDS
-from core.messages import ErrorReply
 
 if TYPE_CHECKING:
     from bots.settings import Settings
@@ -133,11 +131,9 @@ class TelegramAdapter:
         return bytes(await file.download_as_bytearray())
 
     async def _refuse(self, update: Update, replies: ChatReplies, key: str, size: int | None = None) -> None:
-        user = update.effective_user
-        language = await self.service.language_of(PLATFORM, str(user.id) if user else "",
-                                                  user.language_code if user else None)
+        """The core words the refusal and claims the update, so a redelivery is not answered twice."""
         values = {"size": f"{size / MB:.1f}", "limit": f"{self.download_limit / MB:.0f}"} if size is not None else {}
-        await replies(ErrorReply(key, self.service.text(language, key, **values)))
+        await self.service.refuse(incoming(update), replies, key, **values)
 
     async def _chat_admin(self, context: Context, chat_id: int, user_id: int, text: str) -> bool:
         """Ask Telegram whether the sender administers this group, only for chat-settings commands."""

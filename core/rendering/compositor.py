@@ -17,7 +17,7 @@ from core.rendering.layouts import DURATION, LAYOUT_FUNCS, SAFE, Ctx, Plan
 from core.rendering.motifs import category_of
 from core.rendering.output import deliver
 from core.rendering.photos import MAX_PHOTO_BYTES, flatten, load_photo
-from core.rendering.types import HEIGHT, WIDTH, Finish, Rendered, Scene
+from core.rendering.types import HEIGHT, VARIANTS, WIDTH, Finish, Rendered, Scene
 from core.rendering.typography import TitleStyle, draw_title, fit_title, place
 
 Box = tuple[int, int, int, int]
@@ -54,6 +54,11 @@ class Composition:
     lines: list[Box] = field(default_factory=list)  # per-line ink boxes of the title
 
 
+def variant_of(scene: Scene) -> int:
+    """Which design of the layout the seed asks for (see types.VARIANTS)."""
+    return scene.seed % VARIANTS
+
+
 def look_for(scene: Scene, layout: str, family: str, rng: random.Random) -> Look:
     style = scene.style.lower()
     if any(k in style for k in ("elegant", "luxury", "classic", "cinema", "documentary", "serif")):
@@ -70,13 +75,17 @@ def look_for(scene: Scene, layout: str, family: str, rng: random.Random) -> Look
     if family in ("tech", "education", "finance"):
         options = (*options, "grid")
     quiet = kind in ("clean", "serif") or layout == "minimal"
+    # Discrete choices follow the variant (not the fine rng), so the six variants are distinct designs.
+    variant = variant_of(scene)
     return Look(roles=roles, uppercase=not quiet, stroke_ratio=0.0 if quiet else 0.065,
-                pattern=rng.choice(options), marker=not quiet and rng.random() < 0.4)
+                pattern=options[(variant // 2 + variant) % len(options)], marker=not quiet and variant % 3 == 2)
 
 
 def _rng(scene: Scene) -> random.Random:
+    """The fine randomness: seeded by seed // VARIANTS (the variant itself picks the discrete design)."""
     # String seeds are hashed with SHA-512 by `random`: stable across processes and PYTHONHASHSEED.
-    return random.Random(f"{scene.seed}|{scene.layout}|{scene.title}|{scene.category}|{scene.style}|{scene.mood}")
+    fine = scene.seed // VARIANTS
+    return random.Random(f"{fine}|{scene.layout}|{scene.title}|{scene.category}|{scene.style}|{scene.mood}")
 
 
 def _photo(scene: Scene) -> Image.Image | None:
@@ -154,11 +163,28 @@ def _colour_title(style: TitleStyle, fill: RGB, theme: Theme, look: Look, behind
     # Dark text on a light area needs no outline (a white one only blurs the letter shapes).
     stroke = INK if style.stroke is not None and fill == WHITE else None
     shadow = style.shadow if fill == WHITE else 0.0
-    if look.marker:
-        word = readable_on(luminance(theme.accent), WHITE if luminance(theme.accent) < 0.3 else INK, MIN_CONTRAST)
-        return replace(style, fill=fill, stroke=stroke, shadow=shadow, marker=theme.accent, highlight=word)
+    # A marker block only when the word on it keeps the title's fill: a block that flips the polarity mid-line
+    # (dark text on a light block among white words) breaks the line's word shapes at preview size and for OCR.
+    if look.marker and contrast_lum(luminance(fill), luminance(theme.accent)) >= MIN_CONTRAST:
+        return replace(style, fill=fill, stroke=stroke, shadow=shadow, marker=theme.accent, highlight=fill)
     accent = readable_on(behind, theme.accent, HIGHLIGHT_CONTRAST)
+    if stroke is None and abs(_luma(accent) - _luma(fill)) > abs(_luma(accent) - _luma(behind_rgb(behind))):
+        # Without an outline, a highlight closer in lightness to the backdrop than to the fill reads as part
+        # of the backdrop (at preview size, and for OCR): keep the word in the fill and underline it instead.
+        return replace(style, fill=fill, stroke=stroke, shadow=shadow, highlight=None, underline=accent)
     return replace(style, fill=fill, stroke=stroke, shadow=shadow, highlight=accent)
+
+
+def _luma(rgb: RGB) -> float:
+    """Rec. 601 luma (what a grayscale conversion keeps), 0..255."""
+    return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+
+
+def behind_rgb(lum: float) -> RGB:
+    """The gray with WCAG luminance `lum` (the backdrop's luminance as a colour, for luma comparisons)."""
+    channel = lum * 12.92 if lum <= 0.0031308 else 1.055 * lum ** (1 / 2.4) - 0.055
+    value = round(255 * min(1.0, max(0.0, channel)))
+    return value, value, value
 
 
 def _badge(canvas: Image.Image, text: str, corner: str, theme: Theme) -> Box:
@@ -189,7 +215,7 @@ def compose(scene: Scene, keep_background: bool = False) -> Composition:
     family = category_of(scene.category, scene.prompt)
     look = look_for(scene, layout, family, rng)
     theme = theme_for(scene)
-    ctx = Ctx(scene, theme, rng, scene.seed, family, look.pattern, _photo(scene))
+    ctx = Ctx(scene, theme, rng, variant_of(scene), family, look.pattern, _photo(scene))
     canvas, plan = LAYOUT_FUNCS[layout](ctx)
     box = safe_box(plan.box)
     if scene.badge and layout != "listicle":  # listicle shows the number on its own tile
@@ -238,7 +264,7 @@ def external_canvas(image_bytes: bytes, scene: Scene, keep_background: bool = Fa
     canvas = flatten(ImageOps.fit(image, (WIDTH, HEIGHT), Image.Resampling.BICUBIC), theme.dark)
     rng = _rng(scene)
     look = look_for(scene, "headline", category_of(scene.category, scene.prompt), rng)
-    top = scene.seed % 2 == 1
+    top = variant_of(scene) % 2 == 1
     if top:
         bg.shade(canvas, (0, 0, WIDTH, 360), "top", 0.8)
         plan = Plan((SAFE[0] + 16, SAFE[1] + 8, SAFE[2] - 16, 300), "center", "top", max_lines=2, max_size=110)

@@ -73,8 +73,9 @@ def fit(image: Image.Image, size: tuple[int, int], centering: tuple[float, float
         return image.copy()
     width, height = image.size
     scale = max(size[0] / width, size[1] / height)
-    crop_w, crop_h = size[0] / scale, size[1] / scale
-    left, top = (width - crop_w) * centering[0], (height - crop_h) * centering[1]
+    # min/max: float rounding can push the crop a hair outside the source, which Pillow refuses.
+    crop_w, crop_h = min(width, size[0] / scale), min(height, size[1] / scale)
+    left, top = max(0.0, (width - crop_w) * centering[0]), max(0.0, (height - crop_h) * centering[1])
     return image.resize(size, Image.Resampling.BILINEAR, box=(left, top, left + crop_w, top + crop_h),
                         reducing_gap=2.0)
 

@@ -13,6 +13,15 @@ WIDTH, HEIGHT = 1280, 720
 # Layout names the template library refers to; the compositor implements each.
 LAYOUTS: tuple[str, ...] = ("headline", "split", "framed", "minimal", "versus", "listicle")
 
+# The seed contract. Seeds whose residues modulo VARIANTS differ render visibly different designs of the
+# same scene (within the same layout); the rest of the seed (seed // VARIANTS) varies finer details.
+# `variant = seed % VARIANTS` picks the discrete design choices (structure, side, background angle, pattern,
+# highlight style); `seed // VARIANTS` seeds the continuous randomness (jitter, motif and pattern details).
+# "Visibly different" is tested: every pair of the six variants of a scene differs by a mean absolute
+# difference ≥ 6 (of 255) on the 320x180 grayscale preview, for every layout, with and without a photo.
+# So: regenerate = a seed with another residue; variations = seeds with consecutive residues.
+VARIANTS = 6
+
 # Seeds whose residues modulo VARIANTS differ render visibly different designs of the same scene (within the
 # same layout); the rest of the seed (seed // VARIANTS) varies finer details.
 VARIANTS = 6
@@ -34,7 +43,7 @@ class Scene:
     highlight: str | None = None  # a word of the title to colour with the accent
     badge: str | None = None  # "NEW", "#1", "10" ...
     photo: bytes | None = None  # the user's reference photo, raw bytes
-    seed: int = 0
+    seed: int = 0  # see VARIANTS
 
 
 @dataclass(frozen=True)

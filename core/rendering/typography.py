@@ -29,6 +29,7 @@ class TitleStyle:
     highlight: RGB | None = None  # colour of the highlighted word (None: no accent)
     marker: RGB | None = None  # when set, the highlighted word sits on a block of this colour (and
     # `highlight` is then the word's colour on that block)
+    underline: RGB | None = None  # when set, the highlighted word keeps the fill and gets a bar of this colour
     stroke: RGB | None = (14, 16, 24)
     stroke_ratio: float = 0.06  # outline width relative to the font size
     shadow: float = 0.55  # soft drop-shadow opacity (0: none)
@@ -278,11 +279,17 @@ def draw_title(canvas: Image.Image, layout: TitleLayout, box: Box, style: TitleS
         face = fonts.font(word.path, size)
         xy = (x - region[0], baseline - region[1])
         kwargs = _kwargs(word, style.language)
-        pens["outline"].text(xy, word.text, font=face, fill=255, anchor="ls", stroke_width=stroke, stroke_fill=255,
-                             **kwargs)
-        lit = word.highlight and style.highlight is not None
-        pens["accent" if lit else "fill"].text(xy, word.text, font=face, fill=255, anchor="ls", **kwargs)
-        if lit and style.marker is not None:
+        lit = word.highlight and (style.highlight is not None or style.underline is not None)
+        if not (lit and style.marker is not None):  # on a marker block an outline only clogs the letters
+            pens["outline"].text(xy, word.text, font=face, fill=255, anchor="ls", stroke_width=stroke,
+                                 stroke_fill=255, **kwargs)
+        coloured = lit and style.underline is None
+        pens["accent" if coloured else "fill"].text(xy, word.text, font=face, fill=255, anchor="ls", **kwargs)
+        if lit and style.underline is not None:
+            width = face.getlength(word.text, **kwargs)
+            pens["marker"].rectangle((xy[0], xy[1] + size * 0.05, xy[0] + width, xy[1] + size * 0.05
+                                      + max(4, size // 14)), fill=255)
+        elif lit and style.marker is not None:
             _, top, right, bottom = face.getbbox(word.text, anchor="ls", **kwargs)
             grow = max(6, size // 8)
             pens["marker"].rounded_rectangle((xy[0] - grow, xy[1] + top - grow, xy[0] + right + grow,
@@ -314,8 +321,9 @@ def _composite(canvas: Image.Image, region: Box, outline: Image.Image, fill: Ima
         shadow = shadow.point(lambda v: int(v * style.shadow))
         canvas.paste((0, 0, 0), (origin[0] + shift, origin[1] + shift), shadow.crop(
             (0, 0, shadow.width - shift, shadow.height - shift)))
-    if style.marker is not None and marker.getbbox():
-        canvas.paste(style.marker, origin, marker)
+    block = style.marker or style.underline
+    if block is not None and marker.getbbox():
+        canvas.paste(block, origin, marker)
     if style.stroke:
         canvas.paste(style.stroke, origin, outline)
     canvas.paste(style.fill, origin, fill)

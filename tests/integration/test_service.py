@@ -317,3 +317,25 @@ async def test_waiting_people_see_their_place_and_one_person_cannot_flood(tmp_pa
         assert all(isinstance(p.events[-1], ImageReply) for p in people)
     finally:
         await app.aclose()
+
+
+async def test_a_follow_up_sent_while_the_job_runs_refines_that_job(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_settings
+
+    slow = SlowLocal()
+    app = build(make_settings(tmp_path), providers=thread_providers({"local": slow}))
+    await app.start()
+    try:
+        chat = Conversation(app)
+        first = asyncio.create_task(chat.send('Gaming "BOSS DOWN"'))
+        await asyncio.sleep(0.2)
+        second = asyncio.create_task(chat.send("make it red"))
+        await asyncio.sleep(0.2)
+        slow.gate.set()
+        await asyncio.gather(first, second)
+        images = [e for e in chat.events if isinstance(e, ImageReply)]
+        refined = await app.store.get_generation(_id(images[-1]))
+        assert len(images) == 2 and refined is not None
+        assert refined.title == "BOSS DOWN" and refined.scene["colors"][0] == "#e11d48"
+    finally:
+        await app.aclose()
