@@ -334,8 +334,10 @@ async def test_a_follow_up_sent_while_the_job_runs_refines_that_job(tmp_path) ->
         slow.gate.set()
         await asyncio.gather(first, second)
         images = [e for e in chat.events if isinstance(e, ImageReply)]
-        refined = await app.store.get_generation(_id(images[-1]))
-        assert len(images) == 2 and refined is not None
+        assert len(images) == 2, [type(e).__name__ + ":" + getattr(e, "text", "") for e in chat.events]
+        made = [await app.store.get_generation(_id(image)) for image in images]
+        original = next(g for g in made if g is not None and g.parent_id is None)
+        refined = next(g for g in made if g is not None and g.parent_id == original.id)
         assert refined.title == "BOSS DOWN" and refined.scene["colors"][0] == "#e11d48"
     finally:
         await app.aclose()
