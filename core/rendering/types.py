@@ -22,10 +22,6 @@ LAYOUTS: tuple[str, ...] = ("headline", "split", "framed", "minimal", "versus", 
 # So: regenerate = a seed with another residue; variations = seeds with consecutive residues.
 VARIANTS = 6
 
-# Seeds whose residues modulo VARIANTS differ render visibly different designs of the same scene (within the
-# same layout); the rest of the seed (seed // VARIANTS) varies finer details.
-VARIANTS = 6
-
 
 @dataclass(frozen=True)
 class Scene:

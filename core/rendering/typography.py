@@ -52,6 +52,8 @@ class Word:
     width: float = 0.0  # advance at REF size
     top: float = 0.0  # ink extent above the baseline at REF (negative: up)
     bottom: float = 0.0
+    index: int = 0  # position in the title (logical order)
+    attached: bool = False  # glued to the previous word with no space (split-off punctuation)
 
 
 @dataclass
@@ -91,13 +93,44 @@ def make_words(title: str, style: TitleStyle, highlight: str | None) -> list[Wor
     for token in text.split(" "):
         if not token:
             continue
-        shown = _upper(token) if style.uppercase else token
-        strong = _strong(shown)
-        path = fonts.font_for_word(shown, style.roles if strong != "L" else _latin_first(style.roles))
-        words.append(Word(shown, path, rtl=strong == "R", strong=strong, highlight=_norm(token) in marks))
+        lit = _norm(token) in marks
+        for piece, attached in _pieces(token):
+            shown = _upper(piece) if style.uppercase else piece
+            strong = _strong(shown)
+            path = fonts.font_for_word(shown, style.roles if strong != "L" else _latin_first(style.roles))
+            words.append(Word(shown, path, rtl=strong == "R", strong=strong, highlight=lit, index=len(words),
+                              attached=attached and bool(words)))
     for word in words:
         _measure(word, style.language)
     return words
+
+
+def _pieces(token: str) -> list[tuple[str, bool]]:
+    """Split trailing punctuation (and leading Persian marks) off a Latin word: "PlayStation؟", "iPhone،".
+
+    Shaped with its word, "؟" (strong right-to-left) turned "PlayStation؟" into a right-to-left word in a
+    Persian face without upper case, and "،" stayed on the Latin side of "iPhone" in a Persian sentence. As
+    its own piece the mark is resolved by the word-level bidi pass (it sits at the end of the sentence's
+    direction) and stays glued to its word (no space, no line break).
+    Returns (piece, attached-to-the-previous-piece) pairs.
+    """
+    latin = any(unicodedata.bidirectional(ch) == "L" for ch in token)
+    if not latin:
+        return [(token, False)]
+    def rtl_mark(ch: str) -> bool:
+        return unicodedata.bidirectional(ch) in ("R", "AL") and unicodedata.category(ch).startswith("P")
+    def trailing(ch: str) -> bool:  # any closing punctuation that is not itself left-to-right: ? ! ، ؟ .
+        return unicodedata.category(ch) in ("Po", "Pe", "Pf") and unicodedata.bidirectional(ch) != "L"
+    core = token.rstrip("".join(ch for ch in token if trailing(ch)))
+    lead = len(core) - len(core.lstrip("".join(ch for ch in core if rtl_mark(ch))))
+    head, body, tail = core[:lead], core[lead:], token[len(core):]
+    if not body or fonts.has_rtl(body):
+        return [(token, False)]
+    pieces = [(head, False)] if head else []
+    pieces.append((body, bool(head)))
+    if tail:
+        pieces.append((tail, True))
+    return pieces
 
 
 def _latin_first(roles: tuple[str, ...]) -> tuple[str, ...]:
@@ -124,6 +157,12 @@ def _space(path: str, size: float) -> float:
     return max(fonts.font(path, REF).getlength(" ") * size / REF, size * 0.24)
 
 
+def _gap(a: Word, b: Word, size: float) -> float:
+    """Space between two neighbouring words (either order): none inside a word split into pieces."""
+    glued = (b.attached and b.index == a.index + 1) or (a.attached and a.index == b.index + 1)
+    return 0.0 if glued else _space(a.path, size)
+
+
 def visual_order(words: list[Word], base_rtl: bool) -> list[Word]:
     """Word-level bidi: resolve neutrals from their neighbours, then order directional runs."""
     classes = [w.strong for w in words]
@@ -142,7 +181,7 @@ def visual_order(words: list[Word], base_rtl: bool) -> list[Word]:
 
 def _line_metrics(line: list[Word], size: float) -> tuple[float, float, float]:
     scale = size / REF
-    width = sum(w.width for w in line) * scale + sum(_space(w.path, size) for w in line[:-1])
+    width = sum(w.width for w in line) * scale + sum(_gap(a, b, size) for a, b in itertools.pairwise(line))
     top = min(w.top for w in line) * scale
     bottom = max(w.bottom for w in line) * scale
     return width, top, bottom
@@ -174,7 +213,7 @@ def _best_size(lines: list[list[Word]], box_w: int, box_h: int, style: TitleStyl
 def _candidates(words: list[Word], style: TitleStyle) -> list[list[list[Word]]]:
     options = []
     for count in range(1, min(style.max_lines, len(words)) + 1):
-        cuts = _partitions(len(words), count)
+        cuts = [cut for cut in _partitions(len(words), count) if not any(words[i].attached for i in cut)]
         if len(cuts) > 400:  # very long titles: only balanced-ish cuts are worth trying
             cuts = cuts[:: len(cuts) // 400 + 1]
         options.extend(_split(words, cut) for cut in cuts)
@@ -256,9 +295,9 @@ def place(layout: TitleLayout, box: Box, align: str, valign: str = "center") -> 
     for line, (width, line_top, line_bottom) in zip(layout.lines, layout.metrics, strict=True):
         baseline = y - line_top
         x = _origin_x(align, width, box, stroke)
-        for word in line:
+        for word, after in itertools.zip_longest(line, line[1:]):
             placed.append((word, x, baseline))
-            x += word.width * size / REF + _space(word.path, size)
+            x += word.width * size / REF + (_gap(word, after, size) if after is not None else 0.0)
         y = baseline + line_bottom + size * 0.16
     return placed
 

@@ -17,11 +17,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.rendering import Finish, Scene, render_local
+from core.rendering import VARIANTS, Finish, Scene, render_local
 from core.rendering.colors import contrast_lum, luminance
 from core.rendering.compositor import _LINEAR, compose, external_canvas
 
-from .conftest import PALETTE, encode, photo
+from .conftest import PALETTE, encode, photo, scenic_photo
+
+_PHOTO = encode(scenic_photo(), "JPEG")
 
 CASES = [
     Scene(title="I Tried Every Fast Food Burger", layout="headline", category="food", palette=PALETTE, seed=0),
@@ -45,6 +47,21 @@ PHOTO_CASES = [
     Scene(title="Hiking the Alps Alone", layout="headline", palette=PALETTE, photo=encode(photo((1600, 1000)),
           "JPEG")),
     Scene(title="Weekend Vlog", layout="split", palette=PALETTE, photo=encode(photo((800, 1000)), "JPEG"), seed=1),
+]
+
+# Every design of every layout (seed % VARIANTS), with and without a photo: the variants move the title
+# onto light paper, accent backgrounds, photo bands, so each must stay readable on its own.
+VARIANT_CASES = [
+    Scene(title="Seven Habits That Work", layout=layout, category=category, palette=palette, highlight="Habits",
+          badge="NEW" if layout != "listicle" else "7", photo=_PHOTO if with_photo else None, seed=seed)
+    for layout, category, palette in (
+        ("headline", "gaming", PALETTE), ("split", "tech", ("#1e1b4b", "#22d3ee", "#f0abfc")),
+        ("framed", "travel", ("#052e16", "#84cc16", "#fefce8")), ("minimal", "beauty", ("#111827", "#ef4444",
+                                                                                          "#f9fafb")),
+        ("versus", "food", ("#0c4a6e", "#fde047", "#e0f2fe")), ("listicle", "finance", ("#3b0764", "#facc15",
+                                                                                         "#ffffff")))
+    for with_photo in (False, True)
+    for seed in range(VARIANTS)
 ]
 
 
@@ -80,7 +97,11 @@ def _read(binary: str, image: Image.Image, lines: list[tuple[int, int, int, int]
     return _norm(" ".join(words))
 
 
-@pytest.mark.parametrize("scene", CASES + PHOTO_CASES, ids=lambda s: f"{s.layout}-{s.title[:18]}")
+def _id(scene: Scene) -> str:
+    return f"{scene.layout}-{scene.title[:18]}-v{scene.seed % VARIANTS}{'-photo' if scene.photo else ''}"
+
+
+@pytest.mark.parametrize("scene", CASES + PHOTO_CASES + VARIANT_CASES, ids=_id)
 def test_title_reads_back_at_full_size_and_as_a_small_preview(scene: Scene) -> None:
     binary = _tesseract()
     assert binary is not None
@@ -103,7 +124,7 @@ def _contrast_p5(background: Image.Image, box: tuple[int, int, int, int], fill: 
     return float(np.percentile(ratios, 5))
 
 
-@pytest.mark.parametrize("scene", CASES + PHOTO_CASES, ids=lambda s: f"{s.layout}-{s.title[:18]}")
+@pytest.mark.parametrize("scene", CASES + PHOTO_CASES + VARIANT_CASES, ids=_id)
 def test_title_fill_contrast_is_at_least_4_5(scene: Scene) -> None:
     composition = compose(scene, keep_background=True)
     assert composition.background is not None and composition.fill is not None

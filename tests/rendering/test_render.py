@@ -13,6 +13,7 @@ from PIL import Image
 from core.rendering import (
     HEIGHT,
     LAYOUTS,
+    VARIANTS,
     WIDTH,
     BadImage,
     Finish,
@@ -26,7 +27,7 @@ from core.rendering import (
 from core.rendering.layouts import DURATION, SAFE
 from core.rendering.output import watermark_box
 
-from .conftest import PALETTE, decode, encode, photo, pixels
+from .conftest import PALETTE, decode, encode, photo, pixels, scenic_photo
 
 
 def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
@@ -39,9 +40,10 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("with_photo", [False, True])
-def test_each_layout_renders_a_jpeg_under_budget(layout: str, with_photo: bool, finish: Finish) -> None:
+@pytest.mark.parametrize("seed", range(VARIANTS))
+def test_each_layout_renders_a_jpeg_under_budget(layout: str, with_photo: bool, seed: int, finish: Finish) -> None:
     scene = Scene(title="How I Built This in 7 Days", palette=PALETTE, layout=layout, badge="NEW", highlight="7",
-                  photo=encode(photo(), "JPEG") if with_photo else None)
+                  photo=encode(photo(), "JPEG") if with_photo else None, seed=seed)
     rendered = render_local(scene, finish)
     image = decode(rendered.jpeg)
     assert (image.format, image.size, image.mode) == ("JPEG", (WIDTH, HEIGHT), "RGB")
@@ -55,7 +57,7 @@ def test_each_layout_renders_a_jpeg_under_budget(layout: str, with_photo: bool, 
 def test_title_never_leaves_the_safe_area_or_enters_the_duration_corner(finish: Finish) -> None:
     titles = ["Go", "A Very Long Title That Keeps Going And Going Until It Cannot Fit Anywhere At All Really",
               "ویدیوی جدید من درباره سفر به شمال ایران", "Supercalifragilisticexpialidocious"]
-    for seed in range(3):
+    for seed in range(VARIANTS):
         for layout in LAYOUTS:
             for title in titles:
                 lang = "fa" if fonts.has_rtl(title) else "en"
@@ -75,6 +77,49 @@ def test_a_different_seed_looks_different(layout: str, scene: Scene, finish: Fin
     a = pixels(render_local(dataclasses.replace(scene, layout=layout, seed=1), finish).jpeg)
     b = pixels(render_local(dataclasses.replace(scene, layout=layout, seed=2), finish).jpeg)
     assert np.abs(a - b).mean() > 6  # mean absolute difference per channel, 0..255
+
+
+def _preview(data: bytes) -> np.ndarray:
+    """The 320x180 grayscale preview a viewer compares thumbnails by (YouTube's small list size)."""
+    return np.asarray(decode(data).convert("L").resize((320, 180), Image.Resampling.LANCZOS), dtype=np.float32)
+
+
+# "Visibly different": mean absolute difference ≥ 6 (of 255) between the 320x180 grayscale previews. Re-rendering
+# the same design with another fine seed (seed + VARIANTS) gives ~0.05 on the median; 6 is e.g. the title block
+# moving to the other side, a light area turning dark over a tenth of the picture, or the subject changing shape
+# and place. Measured minimum over these pairs is ~20, so the bound has margin without being trivial.
+VISIBLY_DIFFERENT = 6.0
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("with_photo", [False, True])
+def test_the_variants_of_a_scene_are_pairwise_visibly_different(layout: str, with_photo: bool,
+                                                               finish: Finish) -> None:
+    assert VARIANTS == 6
+    base = Scene(title="Ten Tricks Nobody Knows", palette=PALETTE, category="tech", highlight="Nobody", badge="NEW",
+                 layout=layout, photo=encode(scenic_photo(), "JPEG") if with_photo else None, seed=6 * 17 + 4)
+    previews = [_preview(render_local(dataclasses.replace(base, seed=base.seed + k), finish).jpeg)
+                for k in range(VARIANTS)]
+    for a in range(VARIANTS):
+        for b in range(a + 1, VARIANTS):
+            mad = float(np.abs(previews[a] - previews[b]).mean())
+            assert mad >= VISIBLY_DIFFERENT, (layout, with_photo, base.seed + a, base.seed + b, round(mad, 2))
+
+
+def test_the_variant_is_the_seed_residue_and_the_rest_only_varies_details(finish: Finish) -> None:
+    # Same residue, another fine seed: the same design (a regenerate must therefore change the residue).
+    for layout in LAYOUTS:
+        scene = Scene(title="Ten Tricks Nobody Knows", palette=PALETTE, category="tech", layout=layout, seed=2)
+        same = [_preview(render_local(dataclasses.replace(scene, seed=s), finish).jpeg) for s in (2, 2 + VARIANTS)]
+        other = _preview(render_local(dataclasses.replace(scene, seed=3), finish).jpeg)
+        assert np.abs(same[0] - other).mean() >= VISIBLY_DIFFERENT
+        assert np.abs(same[0] - same[1]).mean() < np.abs(same[0] - other).mean()
+
+
+def test_negative_and_huge_seeds_render(finish: Finish) -> None:
+    for seed in (-1, -7, 2**63 + 5):
+        rendered = render_local(Scene(title="Seeds", palette=PALETTE, layout="split", seed=seed), finish)
+        assert decode(rendered.jpeg).size == (WIDTH, HEIGHT)
 
 
 def test_style_mood_and_category_change_the_picture(scene: Scene, finish: Finish) -> None:

@@ -78,3 +78,30 @@ def test_persian_titles_render(title: str) -> None:
                             Finish(keep_original=False))
     assert decode(rendered.jpeg).size == (1280, 720)
     assert rendered.title_box[2] - rendered.title_box[0] > 200
+
+
+def test_persian_punctuation_after_a_latin_word_goes_to_the_sentence_end_and_keeps_the_latin_face() -> None:
+    style = TitleStyle(roles=("fa_display", "display"), fill=(0, 0, 0), language="fa")
+    words = make_words("Xbox یا PlayStation؟", style, None)
+    order = [w.text for w in visual_order(words, base_rtl=True)]
+    # Right-to-left sentence: XBOX (first, rightmost), یا, PLAYSTATION, then ؟ at the far left end.
+    assert order == ["؟", "PLAYSTATION", "یا", "XBOX"]
+    latin = next(w for w in words if w.text == "PLAYSTATION")
+    assert not latin.rtl and ("dejavu" in latin.path.lower() or "noto" in latin.path.lower())
+    comma = [w.text for w in visual_order(make_words("آیا iPhone، بهتر است؟", style, None), base_rtl=True)]
+    assert comma == ["است؟", "بهتر", "،", "IPHONE", "آیا"]
+    english = make_words("Hello? World!", TitleStyle(roles=("display",), fill=(0, 0, 0)), None)
+    assert [w.text for w in visual_order(english, base_rtl=False)] == ["HELLO", "?", "WORLD", "!"]
+
+
+def test_split_off_punctuation_is_drawn_without_a_space_and_never_starts_a_line() -> None:
+    from core.rendering.typography import fit_title, place
+
+    style = TitleStyle(roles=("fa_display", "display"), fill=(0, 0, 0), language="fa", max_lines=3)
+    layout = fit_title("Xbox یا PlayStation؟", (0, 0, 300, 600), style)
+    for line in layout.lines:
+        assert not (len(line) == 1 and line[0].attached)
+    placed = place(layout, (0, 0, 300, 600), "right")
+    mark = next((x, b) for w, x, b in placed if w.text == "؟")
+    word = next((w, x, b) for w, x, b in placed if w.text == "PLAYSTATION")
+    assert mark[1] == word[2] and word[1] - mark[0] < layout.size * 0.6  # glued on the left of the word
