@@ -63,12 +63,13 @@ class InProcessJobQueue:
         reported = -1
         try:
             while not waiter.granted:
+                waiter.changed.clear()  # before awaiting on_position: a grant during it must not be lost
                 position = self._waiters.index(waiter) + 1  # 1: next in line
                 if position != reported:
                     reported = position
                     await on_position(position)
-                waiter.changed.clear()
-                await waiter.changed.wait()
+                if not waiter.granted:
+                    await waiter.changed.wait()
         except BaseException:
             if waiter.granted:
                 self._release()
