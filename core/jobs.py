@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,9 +24,12 @@ class _Waiter:
 
 
 class InProcessJobQueue:
-    def __init__(self, concurrency: int, per_user: int) -> None:
+    def __init__(self, concurrency: int, per_user: int, position_refresh_s: float = 1.0) -> None:
         self.concurrency = concurrency
         self.per_user = per_user
+        # Waiters look up their place on this beat instead of being woken by every departure:
+        # waking everyone on each release costs O(n²) wake-ups (and progress edits) in a long line.
+        self.position_refresh_s = position_refresh_s
         self._running = 0
         self._waiters: deque[_Waiter] = deque()
         self._in_flight: Counter[str] = Counter()
@@ -63,19 +67,18 @@ class InProcessJobQueue:
         reported = -1
         try:
             while not waiter.granted:
-                waiter.changed.clear()  # before awaiting on_position: a grant during it must not be lost
                 position = self._waiters.index(waiter) + 1  # 1: next in line
                 if position != reported:
                     reported = position
                     await on_position(position)
-                if not waiter.granted:
-                    await waiter.changed.wait()
+                if not waiter.granted:  # a grant may have come while the position was being reported
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(waiter.changed.wait(), self.position_refresh_s)
         except BaseException:
             if waiter.granted:
                 self._release()
             else:
                 self._waiters.remove(waiter)
-                self._notify_all()
             raise
 
     def _release(self) -> None:
@@ -83,10 +86,5 @@ class InProcessJobQueue:
             waiter = self._waiters.popleft()  # the slot passes straight to the next in line
             waiter.granted = True
             waiter.changed.set()
-            self._notify_all()
         else:
             self._running -= 1
-
-    def _notify_all(self) -> None:
-        for waiter in self._waiters:
-            waiter.changed.set()

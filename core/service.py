@@ -129,6 +129,7 @@ class Service:
         self.commands = CommandHandlers(self)
         self._catalogue: Catalogue | None = None
         self._catalogue_loaded_at = 0.0
+        self._catalogue_lock = asyncio.Lock()  # one reload at a time, not one per waiting request
 
     # -- entry point ------------------------------------------------------------------------------------
 
@@ -159,12 +160,15 @@ class Service:
     # -- shared state ---------------------------------------------------------------------------------------
 
     async def catalogue(self) -> Catalogue:
-        if self._catalogue is None or time.monotonic() - self._catalogue_loaded_at > CATALOGUE_TTL_S:
-            algorithms = {a.id: a for a in await self.store.algorithms()}
-            tiers = {t.name: t for t in await self.store.tiers()}
-            self._catalogue = Catalogue(algorithms, tuple(await self.store.templates()), tiers)
-            self._catalogue_loaded_at = time.monotonic()
-        return self._catalogue
+        if self._catalogue is not None and time.monotonic() - self._catalogue_loaded_at <= CATALOGUE_TTL_S:
+            return self._catalogue
+        async with self._catalogue_lock:
+            if self._catalogue is None or time.monotonic() - self._catalogue_loaded_at > CATALOGUE_TTL_S:
+                algorithms = {a.id: a for a in await self.store.algorithms()}
+                tiers = {t.name: t for t in await self.store.tiers()}
+                self._catalogue = Catalogue(algorithms, tuple(await self.store.templates()), tiers)
+                self._catalogue_loaded_at = time.monotonic()
+            return self._catalogue
 
     def forget_catalogue(self) -> None:
         """Called after an admin changes algorithms or tiers, so this process sees it at once."""

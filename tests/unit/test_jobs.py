@@ -6,7 +6,7 @@ from core.jobs import InProcessJobQueue, TooManyJobs
 
 
 async def test_concurrency_is_bounded_and_positions_are_reported_in_order() -> None:
-    queue = InProcessJobQueue(concurrency=2, per_user=5)
+    queue = InProcessJobQueue(concurrency=2, per_user=5, position_refresh_s=0.005)
     releases = [asyncio.Event() for _ in range(5)]
     running_peak = 0
     positions: dict[int, list[int]] = {}
