@@ -1,0 +1,204 @@
+"""The Discord client: receives interactions and messages, acknowledges them at once, and hands them to the core.
+
+Everything is built in `setup_hook` (after login, before the gateway connects): the core starts, the commands get
+their choices from it, the persistent button handlers are registered and the commands are synced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bots.bootstrap import Routix
+from bots.discord import translate
+from bots.discord.commands import CommandSet
+from bots.discord.locale import RoutixTranslator
+from bots.discord.replies import InteractionReplies, MessageReplies
+from bots.discord.views import ActionButton, ActionSelect
+from core.messages import ErrorReply, Incoming, Options, Reply
+
+log = logging.getLogger(__name__)
+
+
+class AckFirst:
+    """Acknowledgements have a 3-second deadline; the core's work has none. During a burst of interactions the core
+    work of the first ones would delay the acknowledgements of the later ones (one event loop), so core work waits
+    until no acknowledgement is pending, for at most `max_wait` seconds (no starvation under steady load)."""
+
+    def __init__(self, max_wait: float = 1.0) -> None:
+        self.max_wait = max_wait
+        self._pending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def acknowledging(self) -> AsyncIterator[None]:
+        self._pending += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._pending -= 1
+            if not self._pending:
+                self._idle.set()
+
+    async def wait(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self.max_wait)
+
+
+class PhotoRefused(Exception):
+    """The attachment was refused (and the user told why): nothing goes to the core."""
+
+
+def intents() -> discord.Intents:
+    """Minimal: guilds (channels and permissions in interactions), guild and DM messages for chat.
+
+    No privileged intent: Discord delivers the content of DMs and of messages that mention the bot without
+    `message_content`, and those are the only messages the bot reads.
+    """
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    return wanted
+
+
+def guild_ids(value: str) -> list[int]:
+    return [int(part) for part in (item.strip() for item in value.split(",")) if part]
+
+
+class RoutixDiscord(discord.Client):
+    def __init__(self, routix: Routix, **options: Any) -> None:
+        """`options` go to discord.Client (tests shorten `guild_ready_timeout`, the wait for late guilds)."""
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **options)
+        self.routix = routix
+        self.service = routix.service
+        self.settings = routix.settings
+        self.tree = app_commands.CommandTree(self)
+        self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
+        self._core_closed = False
+        self.acks = AckFirst()
+
+    # -- startup ----------------------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        await self.routix.start()
+        await self.tree.set_translator(RoutixTranslator())
+        for command in await self._commands():
+            self.tree.add_command(command)
+        self.add_dynamic_items(ActionButton, ActionSelect)  # buttons of any past result, even before a restart
+        await self.sync_commands()
+
+    async def _commands(self) -> list[app_commands.Command | app_commands.Group]:
+        english = {c.name: c.description for c in self.service.command_catalog("en", admin=True)}
+        persian = {c.name: c.description for c in self.service.command_catalog("fa", admin=True)}
+        descriptions = {name: (english[name], persian.get(name, english[name])) for name in english}
+        algorithms = [(self.service.text("en", "button_algorithm", name=a.name, cost=a.cost), a.id)
+                      for a in await self.service.algorithm_choices() if a.enabled]
+        return CommandSet(self, descriptions, algorithms, self.service.style_choices()).build()
+
+    async def sync_commands(self) -> None:
+        """Guild sync is instant (development); global sync reaches every server within the hour."""
+        ids = guild_ids(self.settings.discord.guild_ids)
+        for guild_id in ids:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        if not ids:
+            await self.tree.sync()
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if not self._core_closed:  # discord.py may call close() more than once while shutting down
+                self._core_closed = True
+                await self.routix.aclose()
+
+    # -- interactions (called by the commands and the persistent buttons) -------------------------------
+
+    async def command(self, interaction: discord.Interaction, line: str) -> None:
+        """A core command line; the answer concerns only the user, so it is ephemeral."""
+        async with self.acks.acknowledging():
+            await interaction.response.defer(ephemeral=True, thinking=True)  # first, before any I/O
+        await self._handle(translate.from_interaction(interaction, line), InteractionReplies(interaction,
+                                                                                             ephemeral=True))
+
+    async def request(self, interaction: discord.Interaction, prompt: str, options: Options,
+                      image: discord.Attachment | None) -> None:
+        async with self.acks.acknowledging():
+            await interaction.response.defer(thinking=True)  # first, before any I/O
+        await self.acks.wait()
+        replies = InteractionReplies(interaction, ephemeral=False)
+        try:
+            photo = await self._photo(image, interaction.user.id, interaction.locale.value, replies)
+        except PhotoRefused:
+            return
+        await self._handle(translate.from_interaction(interaction, prompt, photo=photo, options=options), replies)
+
+    async def press(self, interaction: discord.Interaction, action: str) -> None:
+        """A result's button or algorithm choice: the answer is a new public message under the result."""
+        async with self.acks.acknowledging():
+            await interaction.response.defer(thinking=True)
+        incoming = translate.from_interaction(interaction, button=action)
+        await self._handle(incoming, InteractionReplies(interaction, ephemeral=False))
+
+    async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """An option discord.py could not convert, or a bug: the user still gets an answer, privately."""
+        log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        language = await self.service.language_of(translate.PLATFORM, str(interaction.user.id),
+                                                  interaction.locale.value)
+        text = self.service.text(language, "failed", reason=type(error).__name__)
+        await InteractionReplies(interaction, ephemeral=True)(ErrorReply("internal", text))
+
+    # -- chat: DMs and mentions -------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        assert self.user is not None
+        text = translate.text_for_bot(message, self.user.id)
+        if text is None:
+            return
+        if message.guild is not None and not await self.service.channel_allowed(
+                translate.PLATFORM, str(message.guild.id), str(message.channel.id)):
+            return
+        replies = MessageReplies(message)
+        try:
+            photo = await self._photo(translate.image_attachment(message), message.author.id, None, replies)
+            if text or photo:
+                await self._handle(translate.from_message(message, text, photo), replies)
+        except PhotoRefused:
+            return
+        finally:
+            await replies.close()
+
+    # -- shared -----------------------------------------------------------------------------------------
+
+    async def _handle(self, incoming: Incoming, reply: Reply) -> None:
+        await self.acks.wait()
+        await self.service.handle(incoming, reply)
+
+    async def _photo(self, attachment: discord.Attachment | None, user_id: int, locale: str | None,
+                     reply: Reply) -> bytes | None:
+        """The reference photo's bytes (None without one). Not an image or too big: refused before downloading."""
+        if attachment is None:
+            return None
+        limit = self.settings.render.max_upload_bytes
+        if translate.is_image(attachment) and attachment.size <= limit:
+            return await attachment.read()
+        language = await self.service.language_of(translate.PLATFORM, str(user_id), locale)
+        if not translate.is_image(attachment):
+            text = self.service.text(language, "not_an_image_file")
+        else:
+            text = self.service.text(language, "file_too_big_to_download", size=round(attachment.size / 1e6, 1),
+                                     limit=round(limit / 1e6, 1))
+        await reply(ErrorReply("bad_image", text))
+        raise PhotoRefused

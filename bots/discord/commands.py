@@ -1,0 +1,194 @@
+"""The slash commands. Each one only maps its options onto a core command line (or a request) and hands it over.
+
+Choices (algorithms with their costs, styles) come from the core at startup, so the commands are built in
+`setup_hook` after the core has started. Permissions: `/settings` is shown to members with Manage Server and
+`/admin` to server administrators (`default_permissions`); the core checks both again for every use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+
+from bots.discord.locale import text
+from bots.discord.texts import OPTIONS
+from bots.discord.translate import user_ref
+from core.messages import Options
+
+TIERS = ("free", "pro")
+PERIODS = ("day", "week", "month")
+LANGUAGES = (("English", "en"), ("فارسی", "fa"))
+
+
+class Handler(Protocol):
+    async def command(self, interaction: discord.Interaction, line: str) -> None: ...
+
+    async def request(self, interaction: discord.Interaction, prompt: str, options: Options,
+                      image: discord.Attachment | None) -> None: ...
+
+
+def _describe(key: str) -> app_commands.locale_str:
+    return text(*OPTIONS[key])
+
+
+def _choices(pairs: Sequence[tuple[str, str]]) -> list[Choice[str]]:
+    return [Choice(name=name, value=value) for name, value in pairs][:25]  # Discord allows 25 choices
+
+
+def _line(name: str, *args: object) -> str:
+    return " ".join([f"/{name}", *(str(arg) for arg in args if arg is not None and arg != "")])
+
+
+class CommandSet:
+    """Builds every command onto a tree. `descriptions` maps a core command name to its (English, Persian) text."""
+
+    def __init__(self, handler: Handler, descriptions: dict[str, tuple[str, str]],
+                 algorithms: Sequence[tuple[str, str]], styles: Sequence[str]) -> None:
+        self.handler = handler
+        self.descriptions = descriptions
+        self.algorithms = _choices(algorithms)
+        self.styles = _choices([(style, style) for style in styles])
+
+    def describe(self, name: str) -> app_commands.locale_str:
+        return text(*self.descriptions.get(name, (name, name)))
+
+    def build(self) -> list[app_commands.Command | app_commands.Group]:
+        return [self.thumbnail(), *self.simple(), self.lang(), self.link(), self.settings(), self.admin()]
+
+    def thumbnail(self) -> app_commands.Command:
+        handler = self.handler
+
+        @app_commands.command(name="thumbnail", description=_describe("thumbnail"))
+        @app_commands.describe(prompt=_describe("prompt"), title=_describe("title"), algorithm=_describe("algorithm"),
+                               style=_describe("style"), image=_describe("image"))
+        @app_commands.choices(algorithm=self.algorithms, style=self.styles)
+        async def thumbnail(interaction: discord.Interaction, prompt: str, title: str | None = None,
+                            algorithm: str | None = None, style: str | None = None,
+                            image: discord.Attachment | None = None) -> None:
+            await handler.request(interaction, prompt, Options(title=title, algorithm=algorithm, style=style), image)
+
+        return thumbnail
+
+    def simple(self) -> list[app_commands.Command]:
+        """Commands without options: each is its own core command line."""
+        commands = []
+        for name in ("credits", "algorithms", "history", "new"):
+            commands.append(app_commands.Command(name=name, description=self.describe(name),
+                                                 callback=self._forward(f"/{name}")))
+        return commands
+
+    def _forward(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
+        handler = self.handler
+
+        async def forward(interaction: discord.Interaction) -> None:
+            await handler.command(interaction, line)
+
+        return forward
+
+    def lang(self) -> app_commands.Command:
+        handler = self.handler
+
+        @app_commands.command(name="lang", description=self.describe("lang"))
+        @app_commands.describe(language=_describe("language"))
+        @app_commands.choices(language=_choices(LANGUAGES))
+        async def lang(interaction: discord.Interaction, language: str) -> None:
+            await handler.command(interaction, _line("lang", language))
+
+        return lang
+
+    def link(self) -> app_commands.Command:
+        handler = self.handler
+
+        @app_commands.command(name="link", description=self.describe("link"))
+        @app_commands.describe(code=_describe("code"))
+        async def link(interaction: discord.Interaction, code: str | None = None) -> None:
+            await handler.command(interaction, _line("link", code and code.strip()))
+
+        return link
+
+    def settings(self) -> app_commands.Group:
+        handler = self.handler
+        group = app_commands.Group(name="settings", description=self.describe("settings"),
+                                   default_permissions=discord.Permissions(manage_guild=True))
+
+        @group.command(name="show", description=_describe("settings_show"))
+        async def show(interaction: discord.Interaction) -> None:
+            await handler.command(interaction, "/settings")
+
+        @group.command(name="watermark", description=_describe("settings_watermark"))
+        @app_commands.describe(state=_describe("state"))
+        @app_commands.choices(state=_choices([("on", "on"), ("off", "off")]))
+        async def watermark(interaction: discord.Interaction, state: str) -> None:
+            await handler.command(interaction, _line("settings", "watermark", state))
+
+        @group.command(name="algorithm", description=_describe("settings_algorithm"))
+        @app_commands.describe(algorithm=_describe("algorithm"))
+        @app_commands.choices(algorithm=self.algorithms)
+        async def algorithm(interaction: discord.Interaction, algorithm: str) -> None:
+            await handler.command(interaction, _line("settings", "algorithm", algorithm))
+
+        @group.command(name="channels", description=_describe("settings_channels"))
+        @app_commands.describe(channel=_describe("channel"), also=_describe("channel"), more=_describe("channel"))
+        async def channels(interaction: discord.Interaction, channel: discord.TextChannel | None = None,
+                           also: discord.TextChannel | None = None, more: discord.TextChannel | None = None) -> None:
+            ids = [str(item.id) for item in (channel, also, more) if item is not None]
+            await handler.command(interaction, _line("settings", "channels", *(ids or ["all"])))
+
+        return group
+
+    def admin(self) -> app_commands.Group:
+        handler = self.handler
+        group = app_commands.Group(name="admin", description=_describe("admin"),
+                                   default_permissions=discord.Permissions(administrator=True))
+        users = {"user": _describe("user")}
+
+        @group.command(name="grant", description=self.describe("grant"))
+        @app_commands.describe(amount=_describe("amount"), **users)
+        async def grant(interaction: discord.Interaction, user: str, amount: app_commands.Range[int, 1]) -> None:
+            await handler.command(interaction, _line("grant", user_ref(user), amount))
+
+        @group.command(name="quota", description=self.describe("quota"))
+        @app_commands.describe(tier=_describe("tier"), amount=_describe("amount"), period=_describe("period"))
+        @app_commands.choices(tier=_choices([(t, t) for t in TIERS]), period=_choices([(p, p) for p in PERIODS]))
+        async def quota(interaction: discord.Interaction, tier: str, amount: app_commands.Range[int, 0],
+                        period: str) -> None:
+            await handler.command(interaction, _line("quota", tier, amount, period))
+
+        @group.command(name="tier", description=self.describe("tier"))
+        @app_commands.describe(tier=_describe("tier"), **users)
+        @app_commands.choices(tier=_choices([(t, t) for t in TIERS]))
+        async def tier(interaction: discord.Interaction, user: str, tier: str) -> None:
+            await handler.command(interaction, _line("tier", user_ref(user), tier))
+
+        for name in ("ban", "unban"):
+            group.add_command(self._user_command(name))
+        for name in ("enable", "disable"):
+            group.add_command(self._algorithm_command(name))
+        group.add_command(app_commands.Command(name="stats", description=self.describe("stats"),
+                                               callback=self._forward("/stats")))
+        return group
+
+    def _user_command(self, name: str) -> app_commands.Command:
+        handler = self.handler
+
+        @app_commands.command(name=name, description=self.describe(name))
+        @app_commands.describe(user=_describe("user"))
+        async def command(interaction: discord.Interaction, user: str) -> None:
+            await handler.command(interaction, _line(name, user_ref(user)))
+
+        return command
+
+    def _algorithm_command(self, name: str) -> app_commands.Command:
+        handler = self.handler
+
+        @app_commands.command(name=name, description=self.describe(name))
+        @app_commands.describe(algorithm=_describe("algorithm"))
+        @app_commands.choices(algorithm=self.algorithms)
+        async def command(interaction: discord.Interaction, algorithm: str) -> None:
+            await handler.command(interaction, _line(name, algorithm))
+
+        return command

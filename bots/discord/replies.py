@@ -1,0 +1,204 @@
+"""The core's events -> Discord calls, one handler per event type.
+
+`InteractionReplies` renders into a deferred interaction: progress and results edit the "thinking…" response,
+user errors become ephemeral messages, and once the interaction token is (about to be) expired, results go to the
+channel instead. `MessageReplies` renders into a chat (DM or a mention): a typing indicator while working, then a
+reply to the user's message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import discord
+
+from bots.discord.views import build_view
+from core.messages import (
+    AlbumReply,
+    DocumentReply,
+    ErrorReply,
+    ImageReply,
+    Keyboard,
+    Outgoing,
+    ProgressReply,
+    TextReply,
+    Working,
+)
+
+log = logging.getLogger(__name__)
+CONTENT_LIMIT = 2000  # characters in a Discord message
+FILES_PER_MESSAGE = 10
+PROGRESS_INTERVAL_S = 1.0  # at most one progress edit per second: edits share the webhook's rate limit
+TOKEN_MARGIN = timedelta(seconds=30)  # stop using the interaction token this long before it dies (15 minutes)
+EXPIRED_TOKEN_CODES = {50027, 10015}  # Invalid Webhook Token, Unknown Webhook
+
+
+@dataclass
+class Delivery:
+    """One message's worth of content; files stay bytes so a failed attempt can be retried elsewhere."""
+
+    content: str = ""
+    files: list[tuple[bytes, str]] = field(default_factory=list)
+    buttons: Keyboard = ()
+
+    def discord_files(self) -> list[discord.File]:
+        return [discord.File(io.BytesIO(data), filename=name) for data, name in self.files]
+
+    @property
+    def text(self) -> str:
+        return self.content[:CONTENT_LIMIT]
+
+
+def _deliveries(event: Outgoing) -> list[Delivery]:
+    """Results as messages: an album may need several messages of up to ten files."""
+    if isinstance(event, ImageReply):
+        return [Delivery(event.caption, [(event.image, event.filename)], event.buttons)]
+    if isinstance(event, DocumentReply):
+        return [Delivery(event.caption, [(event.data, event.filename)])]
+    if isinstance(event, AlbumReply):
+        files = [(image.image, image.filename) for image in event.images]
+        chunks = [files[i:i + FILES_PER_MESSAGE] for i in range(0, len(files), FILES_PER_MESSAGE)]
+        return [Delivery(event.caption if i == 0 else "", chunk) for i, chunk in enumerate(chunks)]
+    if isinstance(event, TextReply):
+        return [Delivery(event.text, buttons=event.buttons)]
+    raise TypeError(f"not a result event: {type(event).__name__}")
+
+
+class _TokenExpired(Exception):
+    """The interaction token is (nearly) 15 minutes old: only the channel is left."""
+
+
+def _token_expired(error: discord.HTTPException) -> bool:
+    return error.code in EXPIRED_TOKEN_CODES or error.status == 401
+
+
+class InteractionReplies:
+    """Renders events into one deferred interaction."""
+
+    def __init__(self, interaction: discord.Interaction, *, ephemeral: bool,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.interaction = interaction
+        self.ephemeral = ephemeral
+        self.clock = clock
+        self._last_edit = float("-inf")
+        self._handlers: dict[type, Callable[[Any], Awaitable[None]]] = {
+            Working: self.working, ProgressReply: self.progress, TextReply: self.result, ImageReply: self.result,
+            AlbumReply: self.result, DocumentReply: self.result, ErrorReply: self.error,
+        }
+
+    async def __call__(self, event: Outgoing) -> None:
+        await self._handlers[type(event)](event)
+
+    async def working(self, event: Working) -> None:
+        """Discord already shows "thinking…" for a deferred interaction."""
+
+    async def progress(self, event: ProgressReply) -> None:
+        now = self.clock()
+        if now - self._last_edit < PROGRESS_INTERVAL_S or self._expiring():
+            return  # a newer stage or the result will follow soon
+        self._last_edit = now
+        try:
+            await self.interaction.edit_original_response(content=event.text[:CONTENT_LIMIT])
+        except discord.HTTPException as error:  # progress is cosmetic: never fail the job for it
+            log.info("progress edit failed for interaction %s: %s", self.interaction.id, error)
+
+    async def result(self, event: Outgoing) -> None:
+        """Sending errors propagate for images, so the core refunds and reports the failure."""
+        deliveries = _deliveries(event)
+        first, rest = deliveries[0], deliveries[1:]
+        if self._expiring():
+            await self._to_channel(first)
+        else:
+            try:
+                await self.interaction.edit_original_response(content=first.text, attachments=first.discord_files(),
+                                                              view=build_view(first.buttons))
+            except discord.HTTPException as error:
+                if not _token_expired(error):
+                    raise
+                await self._to_channel(first)
+        for delivery in rest:
+            await self.interaction.followup.send(delivery.text, files=delivery.discord_files(),
+                                                 ephemeral=self.ephemeral)
+        self._last_edit = self.clock()
+
+    async def error(self, event: ErrorReply) -> None:
+        """Only the user sees it: the public "thinking…" message is replaced by an ephemeral one."""
+        text = event.text[:CONTENT_LIMIT]
+        try:
+            if self._expiring():
+                raise _TokenExpired
+            if self.ephemeral:
+                await self.interaction.edit_original_response(content=text, attachments=[], view=None)
+                return
+            with contextlib.suppress(discord.HTTPException):
+                await self.interaction.delete_original_response()
+            await self.interaction.followup.send(text, ephemeral=True)
+        except (_TokenExpired, discord.HTTPException) as error:
+            if isinstance(error, discord.HTTPException) and not _token_expired(error):
+                raise
+            await self._to_channel(Delivery(text))  # too late to be private; silence would be worse
+
+    def _expiring(self) -> bool:
+        return discord.utils.utcnow() >= self.interaction.expires_at - TOKEN_MARGIN
+
+    async def _to_channel(self, delivery: Delivery) -> None:
+        """A late result (the token lives 15 minutes) goes to the channel, mentioning the requester."""
+        channel = self.interaction.channel
+        if channel is None or not hasattr(channel, "send"):
+            channel = await self.interaction.user.create_dm()
+        content = f"{self.interaction.user.mention} {delivery.text}"[:CONTENT_LIMIT]
+        await channel.send(content, files=delivery.discord_files(), view=build_view(delivery.buttons),  # type: ignore[union-attr]
+                           allowed_mentions=discord.AllowedMentions(users=True))  # the content mentions only them
+
+
+class MessageReplies:
+    """Renders events as replies to a user's message (DMs, mentions), with a typing indicator while working."""
+
+    def __init__(self, message: discord.Message) -> None:
+        self.message = message
+        self._typing: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._handlers: dict[type, Callable[[Any], Awaitable[None]]] = {
+            Working: self.working, ProgressReply: self.progress, TextReply: self.result, ImageReply: self.result,
+            AlbumReply: self.result, DocumentReply: self.result, ErrorReply: self.error,
+        }
+
+    async def __call__(self, event: Outgoing) -> None:
+        await self._handlers[type(event)](event)
+
+    async def working(self, event: Working) -> None:
+        if self._typing is None:
+            self._typing = asyncio.create_task(self._type(), name=f"typing-{self.message.id}")
+
+    async def _type(self) -> None:
+        # discord.py's typing() context re-sends the indicator every few seconds until we leave it
+        with contextlib.suppress(discord.HTTPException):
+            async with self.message.channel.typing():
+                await self._stop.wait()
+
+    async def progress(self, event: ProgressReply) -> None:
+        """The typing indicator is the progress in a chat; stage messages would only add noise."""
+
+    async def result(self, event: Outgoing) -> None:
+        await self.close()
+        for delivery in _deliveries(event):
+            await self.message.reply(delivery.text, files=delivery.discord_files(), view=build_view(delivery.buttons),
+                                     mention_author=False)
+
+    async def error(self, event: ErrorReply) -> None:
+        await self.close()
+        await self.message.reply(event.text[:CONTENT_LIMIT], mention_author=False)
+
+    async def close(self) -> None:
+        self._stop.set()
+        if self._typing is not None:
+            await self._typing
+            self._typing = None

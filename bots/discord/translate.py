@@ -1,0 +1,93 @@
+"""Discord objects -> what the core understands. Pure functions (no I/O), so they are easy to test.
+
+Chat rules: in DMs every message is for the bot; in a server the bot only reads messages that mention it
+(Discord delivers their content without the privileged message-content intent), with the mention stripped.
+"""
+
+from __future__ import annotations
+
+import re
+
+import discord
+
+from core.messages import Incoming, Options
+
+PLATFORM = "discord"
+_MENTION = re.compile(r"<@!?(?P<id>\d+)>")
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+
+
+def key(kind_id: int) -> str:
+    """A platform-unique update key: interaction and message snowflakes never collide."""
+    return f"{PLATFORM}:{kind_id}"
+
+
+def user_ref(value: str) -> str:
+    """An admin's user argument -> the core's `platform:id`: "<@42>", "42" -> "discord:42"; "telegram:7" stays."""
+    value = value.strip()
+    mention = _MENTION.fullmatch(value)
+    if mention:
+        return f"{PLATFORM}:{mention['id']}"
+    if value.isdigit():
+        return f"{PLATFORM}:{value}"
+    return value
+
+
+def chat_admin(interaction: discord.Interaction) -> bool:
+    """Manage Server in a guild; in a DM the user owns the conversation."""
+    if interaction.guild_id is None:
+        return True
+    return interaction.permissions.manage_guild
+
+
+def from_interaction(interaction: discord.Interaction, text: str = "", *, photo: bytes | None = None,
+                     options: Options | None = None, button: str | None = None) -> Incoming:
+    user = interaction.user
+    return Incoming(
+        platform=PLATFORM,
+        user_id=str(user.id),
+        chat_id=str(interaction.channel_id),
+        text=text,
+        display_name=user.display_name,
+        locale=interaction.locale.value,
+        photo=photo,
+        space_id=str(interaction.guild_id) if interaction.guild_id else None,
+        is_group=interaction.guild_id is not None,
+        is_chat_admin=chat_admin(interaction),
+        button=button,
+        options=options or Options(),
+        update_key=key(interaction.id),
+    )
+
+
+def text_for_bot(message: discord.Message, bot_id: int) -> str | None:
+    """The request text, or None when the message is not for the bot (chatter in a server, other bots)."""
+    if message.author.bot:
+        return None
+    if message.guild is None:
+        return message.content.strip()
+    if not any(user.id == bot_id for user in message.mentions):
+        return None
+    return _MENTION.sub(lambda m: "" if m["id"] == str(bot_id) else m[0], message.content).strip()
+
+
+def image_attachment(message: discord.Message) -> discord.Attachment | None:
+    return next(iter(message.attachments), None)
+
+
+def is_image(attachment: discord.Attachment) -> bool:
+    return (attachment.content_type or "").split(";")[0] in _IMAGE_TYPES
+
+
+def from_message(message: discord.Message, text: str, photo: bytes | None = None) -> Incoming:
+    return Incoming(
+        platform=PLATFORM,
+        user_id=str(message.author.id),
+        chat_id=str(message.channel.id),
+        text=text,
+        display_name=message.author.display_name,
+        photo=photo,
+        space_id=str(message.guild.id) if message.guild else None,
+        is_group=message.guild is not None,
+        update_key=key(message.id),
+    )
