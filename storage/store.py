@@ -125,19 +125,24 @@ class SqlStore:
             await session.execute(update(UserRow).where(col(UserRow.id) == user_id).values(**values))
 
     async def merge_users(self, source: uuid.UUID, target: uuid.UUID, now: datetime) -> None:
-        """Move identities, history and the balance of `source` into `target`, in one transaction."""
+        """Move identities, history and granted credits of `source` into `target`, in one transaction.
+
+        One person has one tier allowance: the joined account keeps the target's, and the source's
+        unspent allowance ends (else linking spare accounts would pile up free allowances).
+        """
         async with self._session() as session:
             account = await session.get(CreditAccountRow, source, with_for_update=True)
-            moved = account.allowance + account.granted if account else 0
+            allowance, granted = (account.allowance, account.granted) if account else (0, 0)
             for table in (IdentityRow, GenerationRow, LedgerRow):
                 await session.execute(update(table).where(col(table.user_id) == source).values(user_id=target))
             await session.execute(update(UserRow).where(col(UserRow.id) == source).values(merged_into=target))
-            if account and moved:
-                await session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == source)
-                                      .values(allowance=0, granted=0))
-                await session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == target)
-                                      .values(granted=CreditAccountRow.granted + moved))
-            # The moved ledger rows sum to `moved`, so both accounts still equal their ledgers.
+            await session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == source)
+                                  .values(allowance=0, granted=0))
+            await session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == target)
+                                  .values(granted=CreditAccountRow.granted + granted))
+            if allowance:  # the moved ledger rows sum to allowance + granted; this keeps the sum exact
+                session.add(LedgerRow(user_id=target, kind=LedgerKind.REFILL, amount=-allowance,
+                                      allowance_part=-allowance, note=f"allowance of linked account {source} ends"))
 
     # credits --------------------------------------------------------------------------------------------
 

@@ -265,7 +265,7 @@ async def test_link_joins_two_platform_accounts_into_one_balance(routix: Routix)
     await admin.send("/grant discord:200 6")
     code = (await telegram.send("/link"))[-1].text.split()[3]  # type: ignore[union-attr]
     done = (await discord.send(f"/link {code}"))[-1]
-    assert isinstance(done, TextReply) and "30 credits" in done.text  # two monthly allowances of 10, + 4 + 6
+    assert isinstance(done, TextReply) and "20 credits" in done.text  # one allowance of 10 per person, + 4 + 6
     reused = (await discord.send(f"/link {code}"))[-1]
     assert isinstance(reused, ErrorReply) and reused.code == "link_invalid"
     t = await routix.store.find_user("telegram", "100")

@@ -95,7 +95,8 @@ async def test_link_codes_are_single_use_and_expire(store: SqlStore) -> None:
     assert await store.consume_link_code("OLD23456", now) is None
 
 
-async def test_merging_accounts_moves_identities_history_and_balance(store: SqlStore) -> None:
+async def test_merging_accounts_moves_identities_history_and_granted_credits(store: SqlStore) -> None:
+    await store.set_tier_quota("free", 3, "month")
     telegram = await store.ensure_user("telegram", "7", "t")
     discord = await store.ensure_user("discord", "9", "d")
     await store.grant(telegram.id, 4, "t", utcnow())
@@ -104,8 +105,10 @@ async def test_merging_accounts_moves_identities_history_and_balance(store: SqlS
     assert await store.reserve(made, utcnow()) and await store.settle(made.id)
     await store.merge_users(discord.id, telegram.id, utcnow())
     assert (await store.find_user("discord", "9")).id == telegram.id  # type: ignore[union-attr]
-    assert (await store.account(telegram.id, utcnow())).balance == 9
-    assert await store.ledger_total(telegram.id) == 9
+    # The joined account keeps one allowance (3) and both granted amounts (4 + 6); the Discord account
+    # had spent 1 of its own allowance, and the 2 left of it ended with the link.
+    assert (await store.account(telegram.id, utcnow())).balance == 13
+    assert await store.ledger_total(telegram.id) == 13
     assert [g.id for g in await store.recent_generations(telegram.id, 5)] == [made.id]
 
 

@@ -59,7 +59,7 @@ async def test_link_joins_discord_and_telegram_into_one_balance(fake: FakeDiscor
             code = re.search(r"link code: (\w+)", issued)[1]  # type: ignore[index]
             linked = await telegram_says(telegram, f"/link {code}", "Linked")
             balance = re.search(r"(\d+) credits", linked)[1]  # type: ignore[index]
-            assert balance == "27"  # the core's rule: the joined account keeps both balances (10 + 17)
+            assert balance == "17"  # one allowance (10) per person, plus the linked account's granted 7
 
             on_discord = await ask(fake, "credits", [], creator)
             on_telegram = await telegram_says(telegram, "/credits", f"Balance: {balance}")
