@@ -93,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "scope_server": {"en": "server", "fa": "سرور"},
     "watermark_auto": {"en": "by tier", "fa": "بر اساس سطح"},
     "all_channels": {"en": "all", "fa": "همه"},
+    "channel_not_allowed": {"en": "I make thumbnails in this server's chosen channels only: {channels}.", "fa": "من فقط در کانال‌های انتخاب‌شدهٔ این سرور تامبنیل می‌سازم: {channels}."},
     "channels_set": {"en": "I'll answer in: {channels}.", "fa": "در این کانال‌ها پاسخ می‌دهم: {channels}."},
     "file_too_big_to_download": {"en": "That file is too big for me to download ({size} MB; the limit is {limit} MB).", "fa": "این فایل برای دانلود من خیلی بزرگ است ({size} مگابایت؛ حداکثر {limit} مگابایت)."},
     "not_an_image_file": {"en": "That file isn't an image. Please send a photo (JPEG, PNG or WebP).", "fa": "این فایل تصویر نیست. لطفاً یک عکس (JPEG، PNG یا WebP) بفرستید."},

@@ -227,6 +227,9 @@ class Service:
             return await turn.refuse("empty_request")
         if len(text) > self.config.max_request_chars:
             return await turn.refuse("request_too_long", length=len(text), limit=self.config.max_request_chars)
+        allowed = (await self.chat_settings(turn)).allowed_channels
+        if allowed and turn.incoming.chat_id not in allowed:
+            return await turn.refuse("channel_not_allowed", channels=", ".join(f"#{c}" for c in allowed))
         photo_key = await self._accept_photo(turn, photo) if photo else None
         if photo and not photo_key:
             return

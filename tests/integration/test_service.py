@@ -341,3 +341,17 @@ async def test_a_follow_up_sent_while_the_job_runs_refines_that_job(tmp_path) ->
         assert refined.title == "BOSS DOWN" and refined.scene["colors"][0] == "#e11d48"
     finally:
         await app.aclose()
+
+
+async def test_a_server_can_limit_the_channels_routix_answers_in(routix: Routix) -> None:
+    owner = Conversation(routix, "owner", platform="discord", chat="general")
+    await owner.send("/settings channels 111, 222", space_id="guild-1", is_group=True, is_chat_admin=True)
+    assert await routix.service.channel_allowed("discord", "guild-1", "111")
+    assert not await routix.service.channel_allowed("discord", "guild-1", "general")
+    refusal = (await owner.send('Gaming "GG"', space_id="guild-1", is_group=True))[-1]
+    assert isinstance(refusal, ErrorReply) and refusal.code == "channel_not_allowed" and "#111, #222" in refusal.text
+    allowed = Conversation(routix, "owner", platform="discord", chat="111")
+    assert isinstance((await allowed.send('Gaming "GG"', space_id="guild-1", is_group=True))[-1], ImageReply)
+    member = Conversation(routix, "member", platform="discord", chat="111")
+    refusal = (await member.send("/settings channels all", space_id="guild-1", is_group=True))[-1]
+    assert isinstance(refusal, ErrorReply) and refusal.code == "not_chat_admin"
