@@ -40,6 +40,7 @@ from core.messages import (
     Keyboard,
     Outgoing,
     ProgressReply,
+    Stage,
     TextReply,
     Working,
 )
@@ -157,6 +158,7 @@ class ChatReplies:
         self._answered = False
         self._first_action: asyncio.Task[None] | None = None
         self._repeater: asyncio.Task[None] | None = None
+        self._in_line = False  # waiting in the queue: the progress message shows the place instead
         self._progress: dict[str, ProgressMessage] = {}
         self._stale: list[int] = []  # progress messages to delete once a final answer is out
         self._handlers: dict[type, Callable[[Any], Awaitable[None]]] = {
@@ -189,6 +191,7 @@ class ChatReplies:
         self._view(event.generation_id)
 
     async def _progress_reply(self, event: ProgressReply) -> None:
+        self._in_line = event.stage == Stage.QUEUED
         self._view(event.generation_id).update(event.text)
 
     def _view(self, generation_id: str) -> ProgressMessage:
@@ -275,9 +278,12 @@ class ChatReplies:
             log.info("sendChatAction in chat %s: %s", self._chat_id, error)
 
     async def _repeat_chat_action(self) -> None:
+        """Renew the chat action while the job is worked on; a long line would otherwise cost one call
+        per waiting chat every few seconds out of the bot's 30-a-second budget."""
         while True:
             await asyncio.sleep(self._timing.chat_action_every)
-            await self._chat_action()
+            if not self._in_line:
+                await self._chat_action()
 
     async def _before_send(self) -> None:
         """The first chat action goes out before any other reply of this update."""
