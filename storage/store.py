@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, fields
 from datetime import datetime
 
-from sqlalchemy import case, func, update
+from sqlalchemy import Insert, case, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col, select
@@ -44,6 +44,17 @@ from storage.tables import (
 )
 
 GENERATION_FIELDS = {f.name for f in fields(Generation)}
+
+
+def _insert(model: type[SQLModel], **values: object) -> Insert:
+    """A Core INSERT (much cheaper than an ORM add on the hot path), with ids and timestamps filled in."""
+    columns = model.__table__.c  # type: ignore[attr-defined]
+    if "id" in columns:
+        values.setdefault("id", uuid.uuid4())
+    for stamp in ("created_at", "updated_at"):
+        if stamp in columns:
+            values.setdefault(stamp, utcnow())
+    return insert(model.__table__).values(**values)  # type: ignore[attr-defined]
 
 
 def _user(row: UserRow) -> User:
@@ -181,18 +192,31 @@ class SqlStore:
     async def reserve(self, generation: Generation, now: datetime, latest: bool = True) -> Account | None:
         """Hold the generation's cost and record the generation, in one transaction.
 
-        One conditional UPDATE holds the credits, so two requests never spend the same credit. Its SET
-        expressions all read the row's old values, so `last_split` records how much came from the
-        expiring allowance (spent first) for an exact refund later.
+        The common case is a single conditional UPDATE within the current allowance period; only when
+        it finds nothing (the period ended, or the balance is short) is a refill checked and the hold
+        tried again.
         """
-        user_id, generation_id, cost = generation.user_id, generation.id, generation.cost
-        await self._refill_if_due(user_id, now)
+        held = await self._hold(generation, now, latest, this_period_only=True)
+        if held is None:
+            await self._refill_if_due(generation.user_id, now)
+            held = await self._hold(generation, now, latest, this_period_only=False)
+        return held
+
+    async def _hold(self, generation: Generation, now: datetime, latest: bool,
+                    this_period_only: bool) -> Account | None:
+        """One conditional UPDATE holds the credits, so two requests never spend the same credit. Its SET
+        expressions all read the row's old values, so `last_split` records how much came from the
+        expiring allowance (spent first) for an exact refund later."""
+        user_id, cost = generation.user_id, generation.cost
         accounts = CreditAccountRow.__table__.c
         from_allowance = case((accounts.allowance >= cost, cost), else_=accounts.allowance)
+        conditions = [accounts.user_id == user_id, accounts.allowance + accounts.granted >= cost]
+        if this_period_only:
+            conditions.append(accounts.period_end > now)
         async with self._session() as session:
             result = await session.execute(
-                update(CreditAccountRow)
-                .where(accounts.user_id == user_id, accounts.allowance + accounts.granted >= cost)
+                update(CreditAccountRow.__table__)
+                .where(*conditions)
                 .values(allowance=accounts.allowance - from_allowance, granted=accounts.granted - cost + from_allowance,
                         last_split=from_allowance)
                 .returning(accounts.last_split, accounts.allowance, accounts.granted, accounts.period_end)
@@ -200,14 +224,13 @@ class SqlStore:
             row = result.first()
             if row is None:
                 return None
-            split = row.last_split
-            session.add(LedgerRow(user_id=user_id, generation_id=generation_id, kind=LedgerKind.RESERVE, amount=-cost,
-                                  allowance_part=-split, granted_part=-(cost - split)))
-            session.add(GenerationRow(**self._generation_values(generation)))
+            await session.execute(_insert(LedgerRow, user_id=user_id, generation_id=generation.id,
+                                          kind=LedgerKind.RESERVE, amount=-cost, allowance_part=-row.last_split,
+                                          granted_part=-(cost - row.last_split), note=""))
+            await session.execute(_insert(GenerationRow, **self._generation_values(generation)))
             if latest and generation.conversation_id is not None:  # a follow-up refines it even while it runs
-                await session.flush()
-                await session.execute(update(ConversationRow)
-                                      .where(col(ConversationRow.id) == generation.conversation_id)
+                await session.execute(update(ConversationRow.__table__)
+                                      .where(ConversationRow.__table__.c.id == generation.conversation_id)
                                       .values(last_generation_id=generation.id))
             return Account(user_id, row.allowance, row.granted, row.period_end)
 
@@ -227,8 +250,9 @@ class SqlStore:
                 )
                 user_id = settled.scalar_one_or_none()
                 if user_id is not None:
-                    session.add(LedgerRow(user_id=user_id, generation_id=generation_id, kind=LedgerKind.SETTLE,
-                                          amount=0))
+                    await session.execute(_insert(LedgerRow, user_id=user_id, generation_id=generation_id,
+                                                  kind=LedgerKind.SETTLE, amount=0, allowance_part=0, granted_part=0,
+                                                  note=""))
             if template_id is not None:
                 await session.execute(update(TemplateRow).where(col(TemplateRow.id) == template_id)
                                       .values(usage=TemplateRow.usage + 1))
@@ -319,7 +343,7 @@ class SqlStore:
                     session.add(row)
                     await session.flush()
                 if message is not None:
-                    session.add(MessageRow(conversation_id=row.id, role="user", text=message))
+                    await session.execute(_insert(MessageRow, conversation_id=row.id, role="user", text=message))
         except IntegrityError:  # the chat's first two messages raced: the other one created it
             return await self.conversation(platform, chat_id, message)
         return Conversation(row.id, row.platform, row.chat_id, row.last_generation_id)
@@ -376,7 +400,7 @@ class SqlStore:
         """True the first time a platform update is seen; False for a redelivery."""
         try:
             async with self._session() as session:
-                session.add(ProcessedUpdateRow(key=key, created_at=now))
+                await session.execute(_insert(ProcessedUpdateRow, key=key, created_at=now))
             return True
         except IntegrityError:
             return False
