@@ -1,15 +1,19 @@
 """Backgrounds: gradients, duotones, glows, vignettes and palette patterns.
 
-Gradients are drawn line by line or rendered tiny and upscaled, never computed per pixel in numpy
-(18 ms vs ~1.5 ms at 1280x720). Patterns are drawn once into an 8-bit mask and tinted in one paste,
-so any opacity costs the same.
+Vertical gradients are one column widened; angled ones are an 8-bit plane (one numpy outer sum) coloured
+by a palette lookup; never per-pixel float RGB in numpy (18 ms at 1280x720). Patterns are drawn once into
+an 8-bit mask and tinted in one paste (`tint`: a solid image through the mask's bounding box only), so any
+opacity costs the same. Masks that depend only on layout constants (shades, glow discs, the vignette) are
+cached per process. The half-size canvases are upscaled once, and only where the layout leaves them visible.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
 from core.rendering.colors import RGB, mix
@@ -18,26 +22,54 @@ Size = tuple[int, int]
 
 
 def vertical(size: Size, top: RGB, bottom: RGB) -> Image.Image:
-    """Line-drawn: one solid line per row (~1 ms at 1280x720, vs ~18 ms computing pixels in numpy)."""
-    image = Image.new("RGB", size)
-    draw = ImageDraw.Draw(image)
-    for y in range(size[1]):
-        draw.line([(0, y), (size[0], y)], fill=mix(top, bottom, y / max(1, size[1] - 1)))
-    return image
+    """One column of the gradient, widened by nearest-neighbour: the same pixels as one line per row, ~4x cheaper."""
+    column = Image.new("RGB", (1, size[1]))
+    column.putdata([mix(top, bottom, y / max(1, size[1] - 1)) for y in range(size[1])])
+    return column.resize(size, Image.Resampling.NEAREST)
 
 
 HALF = (640, 360)  # backgrounds are painted here, then upscaled once
 
 
-def upscale(image: Image.Image, size: Size = (1280, 720)) -> Image.Image:
-    return image.resize(size, Image.Resampling.BILINEAR)
+def upscale(image: Image.Image, size: Size = (1280, 720), box: tuple[int, int, int, int] | None = None) -> Image.Image:
+    """Bilinear upscale (~7 ms at 1280x720, the dearest step of a background), optionally of `box` only.
+
+    `box` (output coordinates) is the part the layout leaves visible: the rest is painted over later, so
+    only that part is resampled (the same pixels there as a whole upscale) and the rest stays black.
+    """
+    if box is None or box == (0, 0, *size):
+        return image.resize(size, Image.Resampling.BILINEAR)
+    kx, ky = image.width / size[0], image.height / size[1]
+    part = image.resize((box[2] - box[0], box[3] - box[1]), Image.Resampling.BILINEAR,
+                        box=(box[0] * kx, box[1] * ky, box[2] * kx, box[3] * ky))
+    canvas = Image.new(image.mode, size)
+    canvas.paste(part, box[:2])
+    return canvas
 
 
 def diagonal(size: Size, a: RGB, b: RGB, angle: float) -> Image.Image:
-    """Linear gradient at any angle: a 256² ramp rotated, cropped and upscaled, then colourised by LUT."""
-    ramp = Image.linear_gradient("L").rotate(angle, resample=Image.Resampling.BILINEAR, expand=False)
-    ramp = ramp.crop((48, 48, 208, 138)).resize(size, Image.Resampling.BILINEAR)
-    return ImageOps.colorize(ramp, a, b)
+    """Linear gradient at any angle, colourised by a palette lookup.
+
+    The ramp is what rotating Pillow's 256² linear gradient by `angle`, cropping its central 160x90 and
+    resizing that to `size` gives (within one level), written as the plane it is: a row term plus a column
+    term, one numpy outer sum (~10x cheaper than the rotate and resize).
+    """
+    theta = -math.radians(angle)
+    u = (np.arange(size[0], dtype=np.float32) + 0.5) * np.float32(160 / size[0]) - 80
+    v = (np.arange(size[1], dtype=np.float32) + 0.5) * np.float32(90 / size[1]) - 80
+    plane = np.add.outer(np.float32(math.cos(theta)) * v + np.float32(127.5), np.float32(-math.sin(theta)) * u)
+    return two_tone(Image.fromarray(plane.astype(np.uint8), "L"), a, b)
+
+
+def two_tone(gray: Image.Image, a: RGB, b: RGB) -> Image.Image:
+    """ImageOps.colorize(gray, a, b), pixel for pixel, as a palette lookup (~3x cheaper); `gray` is consumed."""
+    gray.putpalette(_two_tone_lut(tuple(a), tuple(b)))  # L -> P in place: the ramp's values become palette indices
+    return gray.convert("RGB")
+
+
+@functools.lru_cache(maxsize=256)
+def _two_tone_lut(a: RGB, b: RGB) -> list[int]:
+    return [a[c] + i * (b[c] - a[c]) // 255 if i < 255 else b[c] for i in range(256) for c in range(3)]
 
 
 def radial_mask(size: Size, center: tuple[float, float], radius: float) -> Image.Image:
@@ -51,30 +83,50 @@ def radial_mask(size: Size, center: tuple[float, float], radius: float) -> Image
     return mask
 
 
+@functools.lru_cache(maxsize=64)
+def _glow_disc(width: int, strength: float) -> Image.Image:
+    """The glow's radial ramp at `width` pixels, scaled by `strength` (the same for every scene: cached)."""
+    ramp = ImageOps.invert(Image.radial_gradient("L"))
+    return ramp.resize((width, width), Image.Resampling.BILINEAR).point(lambda v: int(v * strength))
+
+
 def glow(canvas: Image.Image, colour: RGB, center: tuple[float, float], radius: float, strength: float) -> None:
+    """radial_mask's disc, tinted where it lands (the rest of a whole-canvas mask would be zero)."""
     k = _k(canvas)
-    mask = radial_mask(canvas.size, (center[0] * k, center[1] * k), radius * k)
-    canvas.paste(colour, (0, 0), mask.point(lambda v: int(v * strength)))
+    width = max(1, round(256 * radius * k / 128))
+    tint(canvas, colour, _glow_disc(width, strength),
+         (round(center[0] * k - width / 2), round(center[1] * k - width / 2)))
+
+
+@functools.lru_cache(maxsize=16)
+def _vignette_mask(size: Size, strength: float) -> Image.Image:
+    small = Image.radial_gradient("L").resize((64, 36), Image.Resampling.BILINEAR)
+    return small.point(lambda v: int(max(0, v - 70) * 1.35 * strength)).resize(size, Image.Resampling.BILINEAR)
 
 
 def vignette(canvas: Image.Image, strength: float = 0.55) -> None:
-    """Darken the edges so the centre (title, subject) pops; cheap: small radial mask upscaled."""
-    small = Image.radial_gradient("L").resize((64, 36), Image.Resampling.BILINEAR)
-    mask = small.point(lambda v: int(max(0, v - 70) * 1.35 * strength)).resize(canvas.size, Image.Resampling.BILINEAR)
-    canvas.paste((0, 0, 0), (0, 0), mask)
+    """Darken the edges so the centre (title, subject) pops: a small radial mask upscaled, cached per size."""
+    tint(canvas, (0, 0, 0), _vignette_mask(canvas.size, strength))
 
 
-def shade(canvas: Image.Image, box: tuple[int, int, int, int], side: str, strength: float,
-          colour: RGB = (0, 0, 0)) -> None:
-    """A linear scrim over `box`, opaque at `side` ("left", "right", "top", "bottom") fading out."""
-    w, h = box[2] - box[0], box[3] - box[1]
+@functools.lru_cache(maxsize=64)
+def _shade_mask(size: Size, side: str, strength: float) -> Image.Image:
     ramp = Image.linear_gradient("L")  # 0 top -> 255 bottom
     if side in ("left", "right"):
         ramp = ramp.rotate(90 if side == "left" else -90)
     elif side == "top":
         ramp = ImageOps.flip(ramp)
-    mask = ramp.resize((max(1, w), max(1, h)), Image.Resampling.BILINEAR).point(lambda v: int(v * strength))
-    canvas.paste(colour, box[:2], mask)
+    return ramp.resize(size, Image.Resampling.BILINEAR).point(lambda v: int(v * strength))
+
+
+def shade(canvas: Image.Image, box: tuple[int, int, int, int], side: str, strength: float,
+          colour: RGB = (0, 0, 0)) -> None:
+    """A linear scrim over `box`, opaque at `side` ("left", "right", "top", "bottom") fading out.
+
+    The mask depends only on the box size, side and strength (layout constants): cached per process.
+    """
+    w, h = box[2] - box[0], box[3] - box[1]
+    tint(canvas, colour, _shade_mask((max(1, w), max(1, h)), side, strength), box[:2])
 
 
 def duotone(photo: Image.Image, dark: RGB, light: RGB, mid: RGB | None = None) -> Image.Image:
@@ -82,8 +134,24 @@ def duotone(photo: Image.Image, dark: RGB, light: RGB, mid: RGB | None = None) -
     return ImageOps.colorize(gray, dark, light, mid) if mid else ImageOps.colorize(gray, dark, light)
 
 
-def _tint(canvas: Image.Image, colour: RGB, mask: Image.Image) -> None:
-    canvas.paste(colour, (0, 0), mask)
+def tint(canvas: Image.Image, colour: RGB, mask: Image.Image, origin: tuple[int, int] = (0, 0)) -> None:
+    """Paint `colour` through `mask` (placed at `origin`), only over the mask's non-zero bounding box.
+
+    Pasting a solid image through a mask is ~2x cheaper in Pillow than pasting a colour through it (same
+    blend, same pixels), and the bounding box skips the empty part of the mask (usually most of it).
+    """
+    box = mask.getbbox()
+    if box is None:
+        return
+    if box != (0, 0, *mask.size):
+        mask = mask.crop(box)
+    if canvas.mode not in ("RGB", "RGBA"):
+        canvas.paste(colour, (origin[0] + box[0], origin[1] + box[1]), mask)
+        return
+    canvas.paste(Image.new(canvas.mode, mask.size, colour), (origin[0] + box[0], origin[1] + box[1]), mask)
+
+
+_tint = tint
 
 
 def _k(canvas: Image.Image) -> float:
@@ -191,7 +259,7 @@ def blobs(canvas: Image.Image, colours: list[RGB], rng: random.Random, count: in
         r = rng.uniform(14, 34)
         x, y = rng.uniform(0, 128), rng.uniform(0, 72)
         ImageDraw.Draw(small).ellipse((x - r, y - r, x + r, y + r), fill=rng.randint(60, 110))
-        canvas.paste(rng.choice(colours), (0, 0), small.resize(canvas.size, Image.Resampling.BILINEAR))
+        tint(canvas, rng.choice(colours), small.resize(canvas.size, Image.Resampling.BILINEAR))
 
 
 PATTERNS = ("dots", "stripes", "grid", "rays", "rings", "halftone", "confetti", "blobs")

@@ -16,7 +16,7 @@ from core.rendering.colors import INK, RGB, WHITE, Theme, contrast_lum, luminanc
 from core.rendering.layouts import DURATION, LAYOUT_FUNCS, SAFE, Ctx, Plan
 from core.rendering.motifs import category_of
 from core.rendering.output import deliver
-from core.rendering.photos import MAX_PHOTO_BYTES, flatten, load_photo
+from core.rendering.photos import MAX_PHOTO_BYTES, PhotoSource, flatten, load_photo
 from core.rendering.types import HEIGHT, VARIANTS, WIDTH, Finish, Rendered, Scene
 from core.rendering.typography import TitleStyle, draw_title, fit_title, place
 
@@ -88,8 +88,8 @@ def _rng(scene: Scene) -> random.Random:
     return random.Random(f"{fine}|{scene.layout}|{scene.title}|{scene.category}|{scene.style}|{scene.mood}")
 
 
-def _photo(scene: Scene) -> Image.Image | None:
-    return None if scene.photo is None else load_photo(scene.photo, (WIDTH, HEIGHT), MAX_PHOTO_BYTES)
+def _photo(scene: Scene) -> PhotoSource | None:
+    return None if scene.photo is None else PhotoSource(scene.photo, MAX_PHOTO_BYTES)
 
 
 def lum_range(canvas: Image.Image, box: Box) -> tuple[float, float]:
@@ -128,18 +128,21 @@ def _scrim(canvas: Image.Image, box: Box, colour: RGB, alpha: float) -> None:
     inner = (box[0] - region[0] - feather // 3, box[1] - region[1] - feather // 3,
              box[2] - region[0] + feather // 3, box[3] - region[1] + feather // 3)
     ImageDraw.Draw(small).rounded_rectangle([v / 8 for v in inner], radius=3, fill=round(255 * alpha))
-    canvas.paste(colour, region[:2], small.resize((w, h), Image.Resampling.BILINEAR))
+    bg.tint(canvas, colour, small.resize((w, h), Image.Resampling.BILINEAR), region[:2])
 
 
-def guard_contrast(canvas: Image.Image, box: Box, prefer_ink: bool) -> RGB:
-    """Choose white or ink text for the area behind the title and scrim it until ≥ MIN_CONTRAST."""
+def guard_contrast(canvas: Image.Image, box: Box, prefer_ink: bool) -> tuple[RGB, tuple[float, float]]:
+    """Choose white or ink text for the area behind the title and scrim it until ≥ MIN_CONTRAST.
+
+    Returns the fill and the area's final luminance range (lum_range after any scrim).
+    """
     lo, hi = lum_range(canvas, box)
     white_ok = contrast_lum(1.0, hi) >= MIN_CONTRAST
     ink_ok = contrast_lum(luminance(INK), lo) >= MIN_CONTRAST
     if (prefer_ink and ink_ok) or (not prefer_ink and not white_ok and ink_ok):
-        return INK
+        return INK, (lo, hi)
     if white_ok:
-        return WHITE
+        return WHITE, (lo, hi)
     fill, colour = (INK, WHITE) if prefer_ink else (WHITE, (0, 0, 0))
     alpha = 0.35
     for _ in range(6):
@@ -148,7 +151,7 @@ def guard_contrast(canvas: Image.Image, box: Box, prefer_ink: bool) -> RGB:
         if contrast_lum(luminance(fill), lo if fill == INK else hi) >= MIN_CONTRAST:
             break
         alpha = min(1.0, alpha + 0.15)
-    return fill
+    return fill, (lo, hi)
 
 
 def _title_style(scene: Scene, look: Look, plan: Plan) -> TitleStyle:
@@ -230,8 +233,8 @@ def _with_title(canvas: Image.Image, scene: Scene, look: Look, plan: Plan, theme
     style = _title_style(scene, look, plan)
     layout = fit_title(scene.title, box, style, scene.highlight)
     block = _block_box(layout, box, style, plan.valign)
-    fill = guard_contrast(canvas, block, plan.prefer_ink)
-    behind = lum_range(canvas, block)[1 if fill == WHITE else 0]
+    fill, (lo, hi) = guard_contrast(canvas, block, plan.prefer_ink)
+    behind = hi if fill == WHITE else lo
     style = _colour_title(style, fill, theme, look, behind)
     background = canvas.copy() if keep_background else None
     drawn = draw_title(canvas, layout, box, style, plan.valign)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -51,7 +52,9 @@ def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_
     image = _open(data, max_bytes)
     try:
         if image.format == "JPEG":
-            image.draft("RGB", (target[0], target[1]))
+            # `target` is upright; the draft applies to the stored (possibly quarter-turned) picture.
+            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+            image.draft("RGB", (target[1], target[0]) if turned else (target[0], target[1]))
         image.load()
         # in_place: no full-size copy when there is nothing to rotate (a 12 MP photo: several ms).
         ImageOps.exif_transpose(image, in_place=True)
@@ -62,6 +65,29 @@ def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         return image.convert("RGBA")
     return image if image.mode == "RGB" else image.convert("RGB")
+
+
+class PhotoSource:
+    """A user photo decoded on demand, once per size asked for (a layout asks for one or two sizes).
+
+    Headers are checked up front (BadImage as early as before). Decoding waits for the size a layout needs:
+    JPEG draft mode then decodes at the smallest DCT scale (1/2..1/8) whose picture still covers that size,
+    so a 380x330 panel from a 12 MP photo costs a fraction of a full decode.
+    """
+
+    def __init__(self, data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> None:
+        self.size = validate_photo(data, max_bytes)  # upright (width, height)
+        self._data, self._max_bytes = data, max_bytes
+        self._decoded: dict[tuple[int, int], Image.Image] = {}
+
+    def covering(self, size: tuple[int, int]) -> Image.Image:
+        """The upright RGB/RGBA photo, decoded at least large enough to cover `size` by cropping."""
+        width, height = self.size
+        cover = max(size[0] / width, size[1] / height)
+        target = (min(width, math.ceil(width * cover)), min(height, math.ceil(height * cover)))
+        if target not in self._decoded:
+            self._decoded[target] = load_photo(self._data, target, self._max_bytes)
+        return self._decoded[target]
 
 
 def fit(image: Image.Image, size: tuple[int, int], centering: tuple[float, float] = (0.5, 0.4)) -> Image.Image:

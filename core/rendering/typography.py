@@ -8,6 +8,7 @@ for titles: runs never nest deeper than "Latin words inside a Persian sentence" 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from PIL import Image, ImageDraw, ImageFilter, features
 
+from core.rendering import backgrounds as bg
 from core.rendering import fonts
 from core.rendering.colors import RGB
 
@@ -153,8 +155,13 @@ def _measure(word: Word, language: str) -> None:
     word.top, word.bottom = float(top), float(bottom)
 
 
+@functools.lru_cache(maxsize=64)
+def _space_ref(path: str) -> float:
+    return fonts.font(path, REF).getlength(" ")
+
+
 def _space(path: str, size: float) -> float:
-    return max(fonts.font(path, REF).getlength(" ") * size / REF, size * 0.24)
+    return max(_space_ref(path) * size / REF, size * 0.24)
 
 
 def _gap(a: Word, b: Word, size: float) -> float:
@@ -344,27 +351,42 @@ def draw_title(canvas: Image.Image, layout: TitleLayout, box: Box, style: TitleS
     return DrawnTitle(title_box, layout, line_boxes(placed, size, stroke))
 
 
-def _soft(mask: Image.Image, radius: float) -> Image.Image:
-    # Blur at quarter resolution: a shadow has no detail, and this is ~10x cheaper than a full blur.
-    small = mask.reduce(4)
+def _soft(mask: Image.Image, radius: float) -> tuple[Image.Image, tuple[int, int]]:
+    """A blurred copy of the mask's ink (and where it goes in the mask), computed on the ink's surroundings only.
+
+    Blurred at quarter resolution: a shadow has no detail, and this is ~10x cheaper than a full blur. The
+    crop keeps a margin wider than the blur, aligned to the 4x4 blocks, so the result matches a whole-mask blur.
+    """
+    box = mask.getbbox()
+    if box is None:
+        return Image.new("L", (1, 1)), (0, 0)
+    margin = 4 * (int(max(1.0, radius / 4)) + 3)
+    left, top = max(0, (box[0] - margin) // 4 * 4), max(0, (box[1] - margin) // 4 * 4)
+    right, bottom = min(mask.width, box[2] + margin), min(mask.height, box[3] + margin)
+    crop = mask.crop((left, top, right, bottom))
+    small = crop.reduce(4)
     small = small.filter(ImageFilter.BoxBlur(max(1.0, radius / 4)))
-    return small.resize(mask.size, Image.Resampling.BILINEAR)
+    return small.resize(crop.size, Image.Resampling.BILINEAR), (left, top)
 
 
 def _composite(canvas: Image.Image, region: Box, outline: Image.Image, fill: Image.Image, accent: Image.Image,
                marker: Image.Image, style: TitleStyle, size: int) -> None:
+    """Paint the masks in order; each paste covers only its mask's ink box (see backgrounds.tint)."""
     origin = region[:2]
     if style.shadow > 0:
-        shadow = _soft(outline if style.stroke else fill, size / 10)
+        shadow, (sx, sy) = _soft(outline if style.stroke else fill, size / 10)
         shift = max(3, size // 18)
         shadow = shadow.point(lambda v: int(v * style.shadow))
-        canvas.paste((0, 0, 0), (origin[0] + shift, origin[1] + shift), shadow.crop(
-            (0, 0, shadow.width - shift, shadow.height - shift)))
+        # Clipped to the title region (as the whole-region shadow was).
+        limit = (region[2] - region[0] - shift - sx, region[3] - region[1] - shift - sy)
+        if limit[0] > 0 and limit[1] > 0:
+            shadow = shadow.crop((0, 0, min(shadow.width, limit[0]), min(shadow.height, limit[1])))
+            bg.tint(canvas, (0, 0, 0), shadow, (origin[0] + shift + sx, origin[1] + shift + sy))
     block = style.marker or style.underline
-    if block is not None and marker.getbbox():
-        canvas.paste(block, origin, marker)
+    if block is not None:
+        bg.tint(canvas, block, marker, origin)
     if style.stroke:
-        canvas.paste(style.stroke, origin, outline)
-    canvas.paste(style.fill, origin, fill)
-    if style.highlight is not None and accent.getbbox():
-        canvas.paste(style.highlight, origin, accent)
+        bg.tint(canvas, style.stroke, outline, origin)
+    bg.tint(canvas, style.fill, fill, origin)
+    if style.highlight is not None:
+        bg.tint(canvas, style.highlight, accent, origin)
