@@ -13,10 +13,9 @@ import contextlib
 import io
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 import discord
 
@@ -80,7 +79,33 @@ def _token_expired(error: discord.HTTPException) -> bool:
     return error.code in EXPIRED_TOKEN_CODES or error.status == 401
 
 
-class InteractionReplies:
+class EventRenderer:
+    """One handler per Outgoing event type: signs of work, progress, errors; everything else is a result."""
+
+    async def __call__(self, event: Outgoing) -> None:
+        if isinstance(event, Working):
+            await self.working(event)
+        elif isinstance(event, ProgressReply):
+            await self.progress(event)
+        elif isinstance(event, ErrorReply):
+            await self.error(event)
+        else:
+            await self.result(event)
+
+    async def working(self, event: Working) -> None:
+        raise NotImplementedError
+
+    async def progress(self, event: ProgressReply) -> None:
+        raise NotImplementedError
+
+    async def result(self, event: Outgoing) -> None:
+        raise NotImplementedError
+
+    async def error(self, event: ErrorReply) -> None:
+        raise NotImplementedError
+
+
+class InteractionReplies(EventRenderer):
     """Renders events into one deferred interaction."""
 
     def __init__(self, interaction: discord.Interaction, *, ephemeral: bool,
@@ -89,13 +114,6 @@ class InteractionReplies:
         self.ephemeral = ephemeral
         self.clock = clock
         self._last_edit = float("-inf")
-        self._handlers: dict[type, Callable[[Any], Awaitable[None]]] = {
-            Working: self.working, ProgressReply: self.progress, TextReply: self.result, ImageReply: self.result,
-            AlbumReply: self.result, DocumentReply: self.result, ErrorReply: self.error,
-        }
-
-    async def __call__(self, event: Outgoing) -> None:
-        await self._handlers[type(event)](event)
 
     async def working(self, event: Working) -> None:
         """Discord already shows "thinking…" for a deferred interaction."""
@@ -159,20 +177,13 @@ class InteractionReplies:
                            allowed_mentions=discord.AllowedMentions(users=True))  # the content mentions only them
 
 
-class MessageReplies:
+class MessageReplies(EventRenderer):
     """Renders events as replies to a user's message (DMs, mentions), with a typing indicator while working."""
 
     def __init__(self, message: discord.Message) -> None:
         self.message = message
         self._typing: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
-        self._handlers: dict[type, Callable[[Any], Awaitable[None]]] = {
-            Working: self.working, ProgressReply: self.progress, TextReply: self.result, ImageReply: self.result,
-            AlbumReply: self.result, DocumentReply: self.result, ErrorReply: self.error,
-        }
-
-    async def __call__(self, event: Outgoing) -> None:
-        await self._handlers[type(event)](event)
 
     async def working(self, event: Working) -> None:
         if self._typing is None:
