@@ -69,7 +69,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "button_original": {"en": "📎 Original", "fa": "📎 فایل اصلی"},
     "button_algorithm": {"en": "{name} · {cost} cr", "fa": "{name} · {cost} اعتبار"},
     "generation_gone": {"en": "Sorry, that thumbnail is no longer available. Send a new request.", "fa": "متأسفیم، آن تامبنیل دیگر در دسترس نیست. یک درخواست تازه بفرستید."},
-    "not_your_generation": {"en": "That button belongs to someone else's thumbnail.", "fa": "این دکمه مال تامبنیل شخص دیگری است."},
     "failed": {"en": "Sorry, making that thumbnail failed ({reason}). You were not charged; please try again.", "fa": "متأسفیم، ساخت این تامبنیل ناموفق بود ({reason}). هزینه‌ای کسر نشد؛ لطفاً دوباره تلاش کنید."},
     "bad_image_not_image": {"en": "That file isn't an image I can read. Please send a JPEG, PNG or WebP photo.", "fa": "این فایل تصویری نیست که بتوانم بخوانم. لطفاً عکس JPEG، PNG یا WebP بفرستید."},
     "bad_image_too_large": {"en": "That image is too large (limit {limit} MB). Please send a smaller one.", "fa": "این تصویر خیلی بزرگ است (حداکثر {limit} مگابایت). لطفاً تصویر کوچک‌تری بفرستید."},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -98,8 +98,4 @@ class JobQueue(Protocol):
     def running(self) -> int: ...
 
 
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-__all__ = ["AsyncIterator", "BlobStore", "Clock", "ImageProvider", "JobQueue", "PositionCallback", "Store"]
+__all__ = ["BlobStore", "ImageProvider", "JobQueue", "PositionCallback", "Store"]
