@@ -19,7 +19,8 @@ from datetime import timedelta
 
 from core import commands
 from core.algorithms import DEFAULT_ALGORITHM
-from core.analysis import Analyzer, KeywordAnalyzer
+from core.analysis import STYLE_WORDS, Analyzer, KeywordAnalyzer
+from core.command_handlers import CommandHandlers
 from core.conversation import Refiner, RuleRefiner
 from core.credits import utcnow
 from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Status, Template, Tier, User
@@ -124,8 +125,6 @@ class Service:
         self.config = config
         self.analyzer = analyzer or KeywordAnalyzer()
         self.refiner = refiner or RuleRefiner()
-        from core.command_handlers import CommandHandlers  # the commands need the service; built once here
-
         self.commands = CommandHandlers(self)
         self._catalogue: Catalogue | None = None
         self._catalogue_loaded_at = 0.0
@@ -200,8 +199,6 @@ class Service:
         return [dataclasses.replace(a, available=self._available(a)) for a in algorithms]
 
     def style_choices(self) -> list[str]:
-        from core.analysis import STYLE_WORDS
-
         return list(STYLE_WORDS)
 
     async def channel_allowed(self, platform: str, space_id: str, channel_id: str) -> bool:

@@ -204,13 +204,18 @@ def _headline_photo(ctx: Ctx, kind: int, flip: bool) -> tuple[Image.Image, Plan]
 # --- split: subject on one side, title on the other ---------------------------------------------------------
 
 
+def _paper(t: Theme) -> tuple[RGB, Image.Image]:
+    """A light paper ground tinted by the accent (half size, upscaled later) and its base colour."""
+    base = mix(t.light, t.accent, 0.08)
+    return base, bg.vertical(bg.HALF, base, mix(base, (0, 0, 0), 0.08))
+
+
 def split(ctx: Ctx) -> tuple[Image.Image, Plan]:
     t, kind = ctx.theme, _kind(ctx)
     subject_left = (not _flip(ctx)) != _rtl(ctx)
     paper = kind == 2  # the title half is light paper with dark text
     if paper:
-        base = mix(t.light, t.accent, 0.08)
-        canvas = bg.vertical(bg.HALF, base, mix(base, (0, 0, 0), 0.08))
+        base, canvas = _paper(t)
         bg.dots(canvas, mix(base, t.mid, 0.35), ctx.rng, alpha=90)
     else:
         canvas = _gradient(ctx)
@@ -437,8 +442,7 @@ def listicle(ctx: Ctx) -> tuple[Image.Image, Plan]:
     tile_left = _flip(ctx) == _rtl(ctx)  # the tile on the start side, or the end side when flipped
     paper = kind == 1  # light paper, a round tile and a dark title
     if paper:
-        base = mix(t.light, t.accent, 0.08)
-        canvas = bg.vertical(bg.HALF, base, mix(base, (0, 0, 0), 0.08))
+        base, canvas = _paper(t)
         bg.stripes(canvas, mix(base, t.mid, 0.3), ctx.rng, alpha=80)
     else:
         canvas = _gradient(ctx)
