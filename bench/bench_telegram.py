@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,11 @@ def cpu_seconds(exclude: set[int]) -> tuple[float, float]:
     return main, others
 
 
+def process_cpu(pid: int) -> float:
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -195,10 +200,12 @@ async def burst(fake: FakeProcess, settings: Settings, count: int) -> None:
     app = await running_bot(settings, rate_limiter=False)
     since = len((await fake.calls())["calls"])
     exclude = {fake.proc.pid} if fake.proc else set()
+    fake_before = process_cpu(fake.proc.pid) if fake.proc else float("nan")
     cpu_before, wall_before = cpu_seconds(exclude), time.time()
     ids = await fake.push([request(CHAT_BASE + 10_000 + i, 10_000 + i) for i in range(count)])
     state = await fake.wait_photos(count, since, timeout=120)
     cpu_after = cpu_seconds(exclude)
+    fake_cpu = process_cpu(fake.proc.pid) - fake_before if fake.proc else float("nan")
     main, workers = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
     await stop_application(app)
     result = analyse([(CHAT_BASE + 10_000 + i, update) for i, update in enumerate(ids)], state)
@@ -207,7 +214,14 @@ async def burst(fake: FakeProcess, settings: Settings, count: int) -> None:
     print(f"  throughput:                   {count / elapsed:.1f} thumbnails/s ({elapsed:.2f} s for all)")
     print(f"  CPU per request:              {(main + workers) * 1000 / count:.1f} ms"
           f" (bot process {main * 1000 / count:.1f} + render workers {workers * 1000 / count:.1f})")
+    print(f"  fake Bot API (not counted):   {fake_cpu * 1000 / count:.1f} ms CPU per request")
     report(result)
+    print(f"  Bot API calls per request:    {result['calls_per_request']:.2f} ({methods(state)})")
+
+
+def methods(state: dict[str, Any]) -> str:
+    counted = Counter(call["method"] for call in state["calls"] if call["method"] not in IGNORED)
+    return ", ".join(f"{name} {count}" for name, count in counted.most_common())
 
 
 def report(result: dict[str, Any]) -> None:

@@ -132,7 +132,7 @@ class Settings:
     def database_url(self) -> str:
         if self.database.database_url:
             return self.database.database_url
-        return f"sqlite+aiosqlite:///{self.app.routix_data_dir / 'routix.db'}"
+        return f"sqlite:///{self.app.routix_data_dir / 'routix.db'}"
 
 
 def _explain(error: ValidationError, prefix: str) -> str:

@@ -1,31 +1,60 @@
-"""Async engine creation: WAL and a busy timeout on SQLite so concurrent writers wait instead of failing."""
+"""Engine creation: SQLite (WAL, a busy timeout) or PostgreSQL (psycopg), both with synchronous drivers.
+
+The store runs each transaction whole on a database thread (see storage/store.py), so the drivers are the
+plain synchronous ones: one thread hop per transaction instead of one per statement.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as sqlalchemy_engine
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# Driver names accepted for compatibility with URLs written for async drivers, mapped to the ones we use.
+DRIVERS = {"sqlite": "sqlite", "sqlite+aiosqlite": "sqlite", "sqlite+pysqlite": "sqlite",
+           "postgresql": "postgresql+psycopg", "postgresql+asyncpg": "postgresql+psycopg",
+           "postgresql+psycopg": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
 
-def create_engine(url: str, echo: bool = False) -> AsyncEngine:
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def create_engine(url: str, echo: bool = False) -> Engine:
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return _server_engine(parsed, echo)
+    driver = DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise UnsupportedDatabase(f"DATABASE_URL: unsupported database {parsed.drivername!r}; use sqlite:/// "
+                                  "or postgresql://")
+    parsed = parsed.set(drivername=driver)
+    if driver == "sqlite":
+        return _sqlite_engine(parsed, echo)
+    return _postgres_engine(parsed, echo)
+
+
+def database_threads(engine: Engine) -> int:
+    """SQLite has one writer at a time: one database thread serialises transactions instead of letting
+    them sleep in the busy handler. PostgreSQL gets a thread per pooled connection."""
+    if engine.dialect.name == "sqlite":
+        return 1
+    return engine.pool.size()  # type: ignore[attr-defined]
+
+
+def _sqlite_engine(parsed: URL, echo: bool) -> Engine:
     memory = parsed.database in (None, "", ":memory:")
     if not memory:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(
-        url,
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = sqlalchemy_engine(
+        parsed,
         echo=echo,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
         **({"poolclass": StaticPool} if memory else {}),
     )
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
@@ -38,11 +67,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _server_engine(parsed: URL, echo: bool) -> AsyncEngine:
-    """PostgreSQL: `?schema=NAME` in DATABASE_URL selects the schema (search_path) Routix uses."""
+def _postgres_engine(parsed: URL, echo: bool) -> Engine:
+    """`?schema=NAME` in DATABASE_URL selects the schema (search_path) Routix uses."""
     schema = parsed.query.get("schema")
     connect_args = {}
-    if schema and parsed.get_backend_name() == "postgresql":
+    if schema:
         parsed = parsed.difference_update_query(["schema"])
-        connect_args = {"server_settings": {"search_path": str(schema)}}
-    return create_async_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+        connect_args = {"options": f"-c search_path={schema}"}
+    return sqlalchemy_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)

@@ -98,30 +98,25 @@ class Conversation:
 @pytest.fixture
 def postgres_url() -> str:
     require_service("PostgreSQL", "127.0.0.1", 5432)
-    return os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    return os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 async def fresh_postgres_schema(url: str) -> tuple[str, str]:
     """A schema of its own per test, so tests never see each other's rows."""
-    import asyncpg
-
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(f'CREATE SCHEMA "{schema}"')
-    finally:
-        await connection.close()
+    await _postgres(url, f'CREATE SCHEMA "{schema}"')
     return schema, f"{url}?schema={schema}"
 
 
 async def drop_postgres_schema(url: str, schema: str) -> None:
-    import asyncpg
+    await _postgres(url, f'DROP SCHEMA "{schema}" CASCADE')
 
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    finally:
-        await connection.close()
+
+async def _postgres(url: str, statement: str) -> None:
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+        await connection.execute(statement)  # type: ignore[arg-type]
 
 
 __all__ = ["ADMIN", "IN_CI", "Conversation", "asyncio", "make_settings", "require_service", "thread_providers"]

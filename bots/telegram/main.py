@@ -22,6 +22,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.replies import Timing
 from bots.telegram.translate import PLATFORM
+from bots.telegram.transport import AiohttpRequest
 
 if TYPE_CHECKING:
     from bots.bootstrap import Routix
@@ -84,11 +85,9 @@ def build_application(routix: Routix, settings: Settings, *, rate_limiter: bool 
         .base_url(telegram.api_base_url)
         .base_file_url(telegram.file_base_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        # Few connections: httpcore scans every connection for every queued request, so a large pool under a
-        # burst costs more CPU than it saves (bench: 64 -> 8 took the bot from 98 to ~50 ms CPU per request).
-        .connection_pool_size(8)
-        .pool_timeout(30)  # a burst queues requests for a free connection; never drop a photo for it
-        .get_updates_read_timeout(POLL_TIMEOUT + 10)
+        # pool_timeout: a burst queues calls for a free connection; never drop a photo for it.
+        .request(AiohttpRequest(connection_pool_size=8, pool_timeout=30))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -182,8 +181,6 @@ def run(settings: Settings) -> int:
     if webhook is not None and not SECRET_TOKEN.fullmatch(webhook.secret_token):
         log.error("TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
         return 2
-    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
     application = build_application(build(settings), settings)
     if webhook is None:
         log.info("Telegram bot: long polling %s", settings.telegram.api_base_url)

@@ -18,14 +18,14 @@ from storage.engine import create_engine
 from storage.store import SqlStore
 from tests.conftest import drop_postgres_schema, fresh_postgres_schema, require_service
 
-POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
     schema = None
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'routix.db'}"
+        url = f"sqlite:///{tmp_path / 'routix.db'}"
     else:
         require_service("PostgreSQL", "127.0.0.1", 5432)
         schema, url = await fresh_postgres_schema(POSTGRES)

@@ -36,4 +36,4 @@ def test_admins_are_parsed_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(app=AppSettings(routix_data_dir=tmp_path))
-    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'routix.db'}"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'routix.db'}"
