@@ -320,8 +320,9 @@ class Service:
         lead = jobs[0][0]
         progress = _Progress(turn, lead.id.hex)
         try:
-            async with self.queue.slot(str(turn.user.id), progress.queued):
+            async with self.queue.slot(str(turn.user.id), progress.queued):  # held only while rendering
                 rendered = await self._render(progress, algorithm, jobs, finish)
+            await self._store_results(jobs, rendered)
             await progress.stage(Stage.UPLOADING)
             await self._deliver(turn, algorithm, jobs, rendered, balance)
         except TooManyJobs as error:
@@ -346,13 +347,15 @@ class Service:
         outputs = await asyncio.gather(
             *(provider.generate(dataclasses.replace(scene, photo=photo), finish) for _, scene in jobs))
         await progress.stage(Stage.COMPOSING)
+        return list(outputs)
+
+    async def _store_results(self, jobs: list[tuple[Generation, Scene]], outputs: list[Rendered]) -> None:
         for (generation, _), rendered in zip(jobs, outputs, strict=True):
             key = await self.blobs.put(rendered.jpeg, "jpg")
             await self.store.update_generation(
                 generation.id, status=Status.PROCESSING, stage=Stage.UPLOADING, result_key=key,
                 byte_size=len(rendered.jpeg), width=rendered.width, height=rendered.height,
                 timings={"render_ms": round(rendered.render_ms, 1), "encode_ms": round(rendered.encode_ms, 1)})
-        return list(outputs)
 
     async def _deliver(self, turn: Turn, algorithm: Algorithm, jobs: list[tuple[Generation, Scene]],
                        outputs: list[Rendered], balance: int) -> None:

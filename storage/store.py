@@ -144,9 +144,9 @@ class SqlStore:
                 if found:
                     return found
                 user = UserRow(display_name=display_name or f"{platform}:{external_id}")
-                for row in (user, IdentityRow(user_id=user.id, platform=platform, external_id=external_id),
-                            CreditAccountRow(user_id=user.id)):
-                    session.execute(_insert_row(row))
+                session.execute(_insert_row(user))
+                session.execute(_insert_row(IdentityRow(user_id=user.id, platform=platform, external_id=external_id)))
+                self._open_account(session, user.id, self._tier_named(session, user.tier), utcnow())
                 return _user(user)
         except IntegrityError:  # a concurrent first message created it: use that one
             found = self._find_user(platform, external_id)
@@ -204,8 +204,19 @@ class SqlStore:
 
     def _tier_of(self, session: Session, user_id: uuid.UUID) -> TierRow:
         user = session.get(UserRow, user_id)
-        tier = session.get(TierRow, user.tier if user else "free")
-        return tier or TierRow(name="free", allowance=0, period="month", watermark=True)
+        return self._tier_named(session, user.tier if user else "free")
+
+    @staticmethod
+    def _tier_named(session: Session, name: str) -> TierRow:
+        return session.get(TierRow, name) or TierRow(name="free", allowance=0, period="month", watermark=True)
+
+    @staticmethod
+    def _open_account(session: Session, user_id: uuid.UUID, tier: TierRow, now: datetime) -> None:
+        """A new account starts its first allowance period at once, so the first request needs no refill."""
+        session.execute(_insert_row(CreditAccountRow(user_id=user_id, allowance=tier.allowance,
+                                                     period_end=period_end(tier.period, now))))
+        session.execute(_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=tier.allowance,
+                                allowance_part=tier.allowance, granted_part=0, note=f"{tier.name} allowance"))
 
     def _refill_if_due(self, session: Session, user_id: uuid.UUID, now: datetime) -> None:
         account = session.get(CreditAccountRow, user_id)
@@ -400,11 +411,11 @@ class SqlStore:
         return self._conversation(platform, chat_id, message)
 
     def _conversation(self, platform: str, chat_id: str, message: str | None) -> Conversation:
-        statement = select(ConversationRow).where(ConversationRow.platform == platform,
-                                                  ConversationRow.chat_id == chat_id)
+        table = ConversationRow.__table__  # type: ignore[attr-defined]
+        statement = select(table).where(table.c.platform == platform, table.c.chat_id == chat_id)
         try:
             with self._session() as session:
-                row = session.scalars(statement).first()
+                row = session.execute(statement).first()
                 if row is None:
                     row = ConversationRow(platform=platform, chat_id=chat_id)
                     session.execute(_insert_row(row))
@@ -425,8 +436,9 @@ class SqlStore:
         return self._chat_settings(platform, scope)
 
     def _chat_settings(self, platform: str, scope: str) -> ChatSettings:
+        table = ChatSettingsRow.__table__  # type: ignore[attr-defined]
         with self._session() as session:
-            row = session.get(ChatSettingsRow, (platform, scope))
+            row = session.execute(select(table).where(table.c.platform == platform, table.c.scope == scope)).first()
         if row is None:
             return ChatSettings(platform, scope)
         return ChatSettings(platform, scope, row.watermark, row.default_algorithm, tuple(row.allowed_channels))

@@ -160,8 +160,8 @@ async def test_credits_are_reserved_settled_and_never_overspent_under_concurrenc
 async def test_failed_generation_and_failed_delivery_are_refunded(paid: Routix) -> None:
     admin = Conversation(paid, "admin")
     chat = Conversation(paid, "carol")
+    await admin.send("/quota free 0 month")  # before carol's account opens: she has granted credits only
     await chat.send("/start")
-    await admin.send("/quota free 0 month")
     await admin.send("/grant console:carol 10")
     events = await chat.send('Movie "DUNE"', options=Options(algorithm="premium"))
     assert isinstance(events[-1], ErrorReply) and "not charged" in events[-1].text
