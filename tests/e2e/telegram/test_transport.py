@@ -1,0 +1,79 @@
+"""The aiohttp transport under python-telegram-bot's Bot: answers, a silent server, a refused connection."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from PIL import Image
+from telegram import Bot
+from telegram.error import NetworkError, TimedOut
+
+from bots.telegram.transport import AiohttpRequest
+from tests.fakes.telegram_api import FakeBotAPI
+
+
+@pytest.fixture
+async def silent_server() -> AsyncIterator[str]:
+    """Accepts Bot API calls and answers none of them until the test is over."""
+    over = asyncio.Event()
+
+    async def hang(_request: web.Request) -> web.Response:
+        await over.wait()
+        return web.Response(status=503)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", hang)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}/bot"
+    over.set()
+    await runner.cleanup()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_photo_upload_arrives_whole_with_its_fields(fake: FakeBotAPI) -> None:
+    buffer = io.BytesIO()
+    Image.effect_noise((640, 360), 60).convert("RGB").save(buffer, "JPEG", quality=95)  # ~100 kB: several chunks
+    photo = buffer.getvalue()
+    async with Bot(FakeBotAPI.token, base_url=fake.base_url, request=AiohttpRequest()) as bot:
+        message = await bot.send_photo(42, photo, caption="Title · عنوان", filename="routix.jpg")
+    call = fake.calls_to("sendPhoto")[-1]
+    assert message.chat.id == 42
+    assert call.files["photo"] == photo
+    assert call.params["caption"] == "Title · عنوان"
+    assert fake.errors == []
+
+
+async def test_a_server_that_never_answers_times_out_instead_of_hanging(silent_server: str) -> None:
+    request = AiohttpRequest(read_timeout=0.5, connect_timeout=0.5)
+    bot = Bot(FakeBotAPI.token, base_url=silent_server, request=request, get_updates_request=AiohttpRequest())
+    await request.initialize()
+    started = time.monotonic()
+    with pytest.raises(TimedOut):
+        await bot.send_message(42, "hello")
+    assert time.monotonic() - started < 3
+    await request.shutdown()
+
+
+async def test_a_refused_connection_is_a_network_error() -> None:
+    request = AiohttpRequest(connect_timeout=1)
+    bot = Bot(FakeBotAPI.token, base_url=f"http://127.0.0.1:{closed_port()}/bot", request=request,
+              get_updates_request=AiohttpRequest())
+    await request.initialize()
+    with pytest.raises(NetworkError, match="aiohttp"):
+        await bot.send_message(42, "hello")
+    await request.shutdown()
