@@ -6,7 +6,9 @@ it later behind the `Analyzer` protocol.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 from core.domain import Analysis
@@ -87,11 +89,17 @@ def _score(text: str, table: dict[str, tuple[str, ...]], default: str) -> str:
 
 
 def _contains(padded: str, word: str) -> bool:
-    if word.startswith(" ") or word == "#":
-        return word in padded
-    if PERSIAN_CHARS.search(word):
-        return word in padded  # Persian attaches suffixes; substring matching is the useful rule here
-    return re.search(rf"\b{re.escape(word)}\b", padded) is not None
+    return _matcher(word)(padded)
+
+
+@functools.cache
+def _matcher(word: str) -> Callable[[str], bool]:
+    """Compiled once per keyword: every request tests a few hundred of them."""
+    if word.startswith(" ") or word == "#" or PERSIAN_CHARS.search(word):
+        # Persian attaches suffixes; substring matching is the useful rule there.
+        return lambda padded: word in padded
+    search = re.compile(rf"\b{re.escape(word)}\b").search
+    return lambda padded: search(padded) is not None
 
 
 def quoted_title(text: str) -> str | None:
