@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, Insert, case, func, insert, update
+from sqlalchemy import Engine, Insert, Row, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import SQLModel, col, select
@@ -30,6 +30,7 @@ from core.domain import (
     Tier,
     User,
 )
+from storage import statements as sql
 from storage.engine import database_threads
 from storage.tables import (
     AlgorithmRow,
@@ -65,20 +66,22 @@ def in_thread(method: Callable[Concatenate[SqlStore, P], T]) -> Callable[Concate
     return run
 
 
-def _insert(model: type[SQLModel], **values: object) -> Insert:
-    """A Core INSERT (much cheaper than an ORM add on the hot path), with ids and timestamps filled in."""
-    columns = model.__table__.c  # type: ignore[attr-defined]
-    if "id" in columns:
-        values.setdefault("id", uuid.uuid4())
-    for stamp in ("created_at", "updated_at"):
-        if stamp in columns:
-            values.setdefault(stamp, utcnow())
-    return insert(model.__table__).values(**values)  # type: ignore[attr-defined]
+Inserting = tuple[Insert, dict[str, object]]
 
 
-def _insert_row(row: SQLModel) -> Insert:
-    """A Core INSERT of a model instance: its Python-side defaults applied, none of the ORM's flush work."""
-    return insert(type(row).__table__).values(**row.model_dump())  # type: ignore[attr-defined]
+def _insert(model: type[SQLModel], **values: object) -> Inserting:
+    """A Core INSERT (much cheaper than an ORM add on the hot path) with the model's defaults filled in. The
+    statement is the table's one INSERT and the values go as parameters, so SQLAlchemy compiles it once
+    instead of building a statement per row (measured: half the CPU per insert)."""
+    for name, field in model.model_fields.items():
+        if name not in values and not field.is_required():
+            values[name] = field.get_default(call_default_factory=True)
+    return _table_insert(model), values
+
+
+@functools.cache
+def _table_insert(model: type[SQLModel]) -> Insert:
+    return insert(model.__table__)  # type: ignore[attr-defined]
 
 
 def _user(row: UserRow) -> User:
@@ -143,11 +146,11 @@ class SqlStore:
                 found = self._user_by_identity(session, platform, external_id)
                 if found:
                     return found
-                user = UserRow(display_name=display_name or f"{platform}:{external_id}")
-                session.execute(_insert_row(user))
-                session.execute(_insert_row(IdentityRow(user_id=user.id, platform=platform, external_id=external_id)))
-                self._open_account(session, user.id, self._tier_named(session, user.tier), utcnow())
-                return _user(user)
+                statement, user = _insert(UserRow, display_name=display_name or f"{platform}:{external_id}")
+                session.execute(statement, user)
+                session.execute(*_insert(IdentityRow, user_id=user["id"], platform=platform, external_id=external_id))
+                self._open_account(session, user["id"], self._tier_named(session, user["tier"]), utcnow())
+                return User(user["id"], user["display_name"], user["tier"], None, False)
         except IntegrityError:  # a concurrent first message created it: use that one
             found = self._find_user(platform, external_id)
             assert found is not None
@@ -163,9 +166,7 @@ class SqlStore:
 
     @staticmethod
     def _user_by_identity(session: Session, platform: str, external_id: str) -> User | None:
-        statement = select(UserRow).join(IdentityRow, col(IdentityRow.user_id) == col(UserRow.id)).where(
-            IdentityRow.platform == platform, IdentityRow.external_id == external_id)
-        row = session.scalars(statement).first()
+        row = session.execute(sql.USER_BY_IDENTITY, {"b_platform": platform, "b_external": external_id}).first()
         return _user(row) if row else None
 
     @in_thread
@@ -202,20 +203,21 @@ class SqlStore:
 
     # credits --------------------------------------------------------------------------------------------
 
-    def _tier_of(self, session: Session, user_id: uuid.UUID) -> TierRow:
+    def _tier_of(self, session: Session, user_id: uuid.UUID) -> TierRow | Row:
         user = session.get(UserRow, user_id)
         return self._tier_named(session, user.tier if user else "free")
 
     @staticmethod
-    def _tier_named(session: Session, name: str) -> TierRow:
-        return session.get(TierRow, name) or TierRow(name="free", allowance=0, period="month", watermark=True)
+    def _tier_named(session: Session, name: str) -> TierRow | Row:
+        row = session.execute(sql.TIER, {"b_name": name}).first()
+        return row or TierRow(name="free", allowance=0, period="month", watermark=True)
 
     @staticmethod
-    def _open_account(session: Session, user_id: uuid.UUID, tier: TierRow, now: datetime) -> None:
+    def _open_account(session: Session, user_id: uuid.UUID, tier: TierRow | Row, now: datetime) -> None:
         """A new account starts its first allowance period at once, so the first request needs no refill."""
-        session.execute(_insert_row(CreditAccountRow(user_id=user_id, allowance=tier.allowance,
-                                                     period_end=period_end(tier.period, now))))
-        session.execute(_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=tier.allowance,
+        session.execute(*_insert(CreditAccountRow, user_id=user_id, allowance=tier.allowance,
+                                 period_end=period_end(tier.period, now)))
+        session.execute(*_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=tier.allowance,
                                 allowance_part=tier.allowance, granted_part=0, note=f"{tier.name} allowance"))
 
     def _refill_if_due(self, session: Session, user_id: uuid.UUID, now: datetime) -> None:
@@ -268,35 +270,22 @@ class SqlStore:
 
     @staticmethod
     def _hold(session: Session, generation: Generation, now: datetime, this_period_only: bool) -> Account | None:
-        """One conditional UPDATE holds the credits, so two requests never spend the same credit. Its SET
-        expressions all read the row's old values, so `last_split` records how much came from the
-        expiring allowance (spent first) for an exact refund later."""
+        """One conditional UPDATE holds the credits, so two requests never spend the same credit."""
         user_id, cost = generation.user_id, generation.cost
-        accounts = CreditAccountRow.__table__.c  # type: ignore[attr-defined]
-        from_allowance = case((accounts.allowance >= cost, cost), else_=accounts.allowance)
-        conditions = [accounts.user_id == user_id, accounts.allowance + accounts.granted >= cost]
-        if this_period_only:
-            conditions.append(accounts.period_end > now)
-        row = session.execute(
-            update(CreditAccountRow.__table__)  # type: ignore[attr-defined]
-            .where(*conditions)
-            .values(allowance=accounts.allowance - from_allowance, granted=accounts.granted - cost + from_allowance,
-                    last_split=from_allowance)
-            .returning(accounts.last_split, accounts.allowance, accounts.granted, accounts.period_end)
-        ).first()
+        statement = sql.HOLD_THIS_PERIOD if this_period_only else sql.HOLD_AFTER_REFILL
+        parameters = {"b_user": user_id, "b_cost": cost, **({"b_now": now} if this_period_only else {})}
+        row = session.execute(statement, parameters).first()
         if row is None:
             return None
-        session.execute(_insert(LedgerRow, user_id=user_id, generation_id=generation.id, kind=LedgerKind.RESERVE,
+        session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation.id, kind=LedgerKind.RESERVE,
                                 amount=-cost, allowance_part=-row.last_split,
                                 granted_part=-(cost - row.last_split), note=""))
         return Account(user_id, row.allowance, row.granted, row.period_end)
 
     def _record_generation(self, session: Session, generation: Generation, latest: bool) -> None:
-        session.execute(_insert(GenerationRow, **self._generation_values(generation)))
+        session.execute(*_insert(GenerationRow, **self._generation_values(generation)))
         if latest and generation.conversation_id is not None:  # a follow-up refines it even while it runs
-            conversations = ConversationRow.__table__  # type: ignore[attr-defined]
-            session.execute(update(conversations).where(conversations.c.id == generation.conversation_id)
-                            .values(last_generation_id=generation.id))
+            session.execute(sql.POINT_CONVERSATION, {"b_id": generation.conversation_id, "b_generation": generation.id})
 
     @in_thread
     def settle(self, generation_id: uuid.UUID) -> bool:
@@ -305,23 +294,15 @@ class SqlStore:
     @in_thread
     def complete(self, generation_ids: list[uuid.UUID], template_id: str | None) -> None:
         """Delivered: mark completed, settle each once, count the template's use."""
-        generations, templates = GenerationRow.__table__, TemplateRow.__table__  # type: ignore[attr-defined]
         with self._session() as session:
             for generation_id in generation_ids:
-                settled = session.execute(
-                    update(generations)
-                    .where(generations.c.id == generation_id, generations.c.credit_state == CreditState.RESERVED)
-                    .values(status="completed", stage="done", credit_state=CreditState.SETTLED, updated_at=utcnow())
-                    .returning(generations.c.user_id)
-                )
-                user_id = settled.scalar_one_or_none()
+                user_id = session.execute(sql.SETTLE_DELIVERED, {"b_id": generation_id, "b_now": utcnow()}).scalar()
                 if user_id is not None:
-                    session.execute(_insert(LedgerRow, user_id=user_id, generation_id=generation_id,
+                    session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation_id,
                                             kind=LedgerKind.SETTLE, amount=0, allowance_part=0, granted_part=0,
                                             note=""))
             if template_id is not None:
-                session.execute(update(templates).where(templates.c.id == template_id)
-                                .values(usage=templates.c.usage + 1))
+                session.execute(sql.COUNT_TEMPLATE_USE, {"b_id": template_id})
 
     @in_thread
     def refund(self, generation_id: uuid.UUID) -> bool:
@@ -411,16 +392,15 @@ class SqlStore:
         return self._conversation(platform, chat_id, message)
 
     def _conversation(self, platform: str, chat_id: str, message: str | None) -> Conversation:
-        table = ConversationRow.__table__  # type: ignore[attr-defined]
-        statement = select(table).where(table.c.platform == platform, table.c.chat_id == chat_id)
         try:
             with self._session() as session:
-                row = session.execute(statement).first()
+                row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
                 if row is None:
-                    row = ConversationRow(platform=platform, chat_id=chat_id)
-                    session.execute(_insert_row(row))
+                    statement, created = _insert(ConversationRow, platform=platform, chat_id=chat_id)
+                    session.execute(statement, created)
+                    row = Conversation(created["id"], platform, chat_id, None)
                 if message is not None:
-                    session.execute(_insert(MessageRow, conversation_id=row.id, role="user", text=message))
+                    session.execute(*_insert(MessageRow, conversation_id=row.id, role="user", text=message))
         except IntegrityError:  # the chat's first two messages raced: the other one created it
             return self._conversation(platform, chat_id, message)
         return Conversation(row.id, row.platform, row.chat_id, row.last_generation_id)
@@ -436,9 +416,8 @@ class SqlStore:
         return self._chat_settings(platform, scope)
 
     def _chat_settings(self, platform: str, scope: str) -> ChatSettings:
-        table = ChatSettingsRow.__table__  # type: ignore[attr-defined]
         with self._session() as session:
-            row = session.execute(select(table).where(table.c.platform == platform, table.c.scope == scope)).first()
+            row = session.execute(sql.CHAT_SETTINGS, {"b_platform": platform, "b_scope": scope}).first()
         if row is None:
             return ChatSettings(platform, scope)
         return ChatSettings(platform, scope, row.watermark, row.default_algorithm, tuple(row.allowed_channels))
@@ -464,10 +443,8 @@ class SqlStore:
 
     @in_thread
     def update_generation(self, generation_id: uuid.UUID, **values: object) -> None:
-        generations = GenerationRow.__table__  # type: ignore[attr-defined]
         with self._session() as session:
-            session.execute(update(generations).where(generations.c.id == generation_id)
-                            .values(updated_at=utcnow(), **values))
+            session.execute(sql.UPDATE_GENERATION, {"b_id": generation_id, "updated_at": utcnow(), **values})
 
     @in_thread
     def get_generation(self, generation_id: uuid.UUID) -> Generation | None:
@@ -489,7 +466,7 @@ class SqlStore:
         """True the first time a platform update is seen; False for a redelivery."""
         try:
             with self._session() as session:
-                session.execute(_insert(ProcessedUpdateRow, key=key, created_at=now))
+                session.execute(*_insert(ProcessedUpdateRow, key=key, created_at=now))
             return True
         except IntegrityError:
             return False
