@@ -73,10 +73,17 @@ def _insert(model: type[SQLModel], **values: object) -> Inserting:
     """A Core INSERT (much cheaper than an ORM add on the hot path) with the model's defaults filled in. The
     statement is the table's one INSERT and the values go as parameters, so SQLAlchemy compiles it once
     instead of building a statement per row (measured: half the CPU per insert)."""
-    for name, field in model.model_fields.items():
-        if name not in values and not field.is_required():
-            values[name] = field.get_default(call_default_factory=True)
+    for name, default, factory in _defaults(model):
+        if name not in values:
+            values[name] = factory() if factory else default
     return _table_insert(model), values
+
+
+@functools.cache
+def _defaults(model: type[SQLModel]) -> tuple[tuple[str, object, Callable[[], object] | None], ...]:
+    """(name, default, default factory) of each optional field; read once, pydantic inspects on every call."""
+    return tuple((name, field.default, field.default_factory)  # type: ignore[misc]
+                 for name, field in model.model_fields.items() if not field.is_required())
 
 
 @functools.cache
