@@ -228,7 +228,7 @@ def methods(state: dict[str, Any]) -> str:
 def report(result: dict[str, Any]) -> None:
     latency, action = result["latency"], result["action"]
     print(f"  update -> photo:              p50 {percentile(latency, 50):.0f} ms, p99 {percentile(latency, 99):.0f} ms,"
-          f" max {max(latency, default=float('nan')):.0f} ms,"
+          f" min {min(latency, default=float('nan')):.0f} ms, max {max(latency, default=float('nan')):.0f} ms,"
           f" mean {statistics.fmean(latency) if latency else 0:.0f} ms")
     print(f"  update -> first chat action:  p50 {percentile(action, 50):.0f} ms, p99 {percentile(action, 99):.0f} ms")
     print(f"  lost replies: {result['lost']}, duplicated replies: {result['duplicated']},"

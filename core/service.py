@@ -41,6 +41,7 @@ from core.messages import (
     TextReply,
     Working,
 )
+from core.ordering import start_request
 from core.ports import BlobStore, ImageProvider, JobQueue, Store
 from core.rendering import Finish, Rendered, Scene
 from core.rendering.errors import BadImage
@@ -134,6 +135,7 @@ class Service:
 
     async def handle(self, incoming: Incoming, reply: Reply) -> None:
         """Process one update. User errors become ErrorReply events; nothing raises to the adapter."""
+        start_request()
         try:
             if incoming.update_key and not await self.store.claim_update(incoming.update_key, utcnow()):
                 log.info("skipping redelivered update %s", incoming.update_key)

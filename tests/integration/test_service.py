@@ -355,3 +355,21 @@ async def test_a_server_can_limit_the_channels_routix_answers_in(routix: Routix)
     member = Conversation(routix, "member", platform="discord", chat="111")
     refusal = (await member.send("/settings channels all", space_id="guild-1", is_group=True))[-1]
     assert isinstance(refusal, ErrorReply) and refusal.code == "not_chat_admin"
+
+
+async def test_in_a_burst_the_first_creator_gets_a_thumbnail_before_the_last_is_admitted(routix: Routix) -> None:
+    """Oldest request first on the database: a burst flows as a pipeline, so nobody early waits for the
+    whole burst to pass the front door (credits, conversation) before anything renders."""
+    order: list[tuple[str, str]] = []
+    people = [Conversation(routix, f"burst-{i}") for i in range(30)]
+    for person in people:
+        person.reply = lambda event, name=person.user: _record(order, name, event)  # type: ignore[method-assign]
+    await asyncio.gather(*(person.send(f'Gaming thumbnail "LEVEL {i}"') for i, person in enumerate(people)))
+    first_image = next(i for i, (_, kind) in enumerate(order) if kind == "ImageReply")
+    last_admitted = max(i for i, (_, kind) in enumerate(order) if kind == "Working")
+    assert sum(kind == "ImageReply" for _, kind in order) == 30
+    assert first_image < last_admitted
+
+
+async def _record(order: list[tuple[str, str]], name: str, event: object) -> None:
+    order.append((name, type(event).__name__))
