@@ -86,7 +86,7 @@ def build_application(routix: Routix, settings: Settings, *, rate_limiter: bool 
         .base_file_url(telegram.file_base_url)
         .concurrent_updates(CONCURRENT_UPDATES)
         # pool_timeout: a burst queues calls for a free connection; never drop a photo for it.
-        .request(AiohttpRequest(connection_pool_size=8, pool_timeout=30))
+        .request(AiohttpRequest(connection_pool_size=32, pool_timeout=30))
         .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
