@@ -5,6 +5,7 @@ A wrong value is reported by name with what was expected (see `load_settings`), 
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -12,8 +13,11 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.engine import DRIVERS
+
 PLACEHOLDER_SECRET = "change-me-to-a-long-random-string"
 MIN_SECRET_LENGTH = 32
+SECRET_BEARING = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL")  # values never repeated in errors
 
 
 class SettingsError(Exception):
@@ -65,6 +69,15 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = ""  # default: SQLite file under ROUTIX_DATA_DIR
     database_echo: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        scheme = value.partition("://")[0]
+        if value and (not value.partition("://")[2] or scheme not in DRIVERS):
+            raise ValueError(f"'{scheme or value}' is not a supported database: use sqlite:///path/to/routix.db or "
+                             "postgresql://user:password@host:5432/name")
+        return value
 
 
 class CreditSettings(BaseSettings):
@@ -143,7 +156,8 @@ def _explain(error: ValidationError, prefix: str) -> str:
             lines.append(message)
             continue
         name = (prefix + "_".join(str(part) for part in item["loc"])).upper()
-        lines.append(f"{name}: {message} (got {item.get('input')!r})")
+        shown = "" if SECRET_BEARING.search(name) else f" (got {item.get('input')!r})"  # never echo a secret
+        lines.append(f"{name}: {message}{shown}")
     return "\n".join(lines)
 
 

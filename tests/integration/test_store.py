@@ -115,3 +115,14 @@ async def test_merging_accounts_moves_identities_history_and_granted_credits(sto
 async def test_updates_are_claimed_once(store: SqlStore) -> None:
     claims = await asyncio.gather(*(store.claim_update("telegram:42", utcnow()) for _ in range(4)))
     assert claims.count(True) == 1
+
+
+async def test_a_url_written_for_the_old_async_driver_opens_the_same_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "routix.db"
+    first = SqlStore(create_engine(f"sqlite+aiosqlite:///{path}"))
+    await first.create_schema()
+    await first.ensure_user("console", "alice", "Alice")
+    await first.close()
+    second = SqlStore(create_engine(f"sqlite:///{path}"))
+    assert (await second.find_user("console", "alice")) is not None
+    await second.close()

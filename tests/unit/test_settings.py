@@ -37,3 +37,18 @@ def test_admins_are_parsed_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(app=AppSettings(routix_data_dir=tmp_path))
     assert settings.database_url == f"sqlite:///{tmp_path / 'routix.db'}"
+
+
+def test_an_unsupported_database_is_named_without_repeating_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://routix:hunter2-secret@db.example/routix")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert "DATABASE_URL" in str(error.value) and "postgresql://" in str(error.value)
+    assert "hunter2-secret" not in str(error.value)
+
+
+@pytest.mark.parametrize("url", ["sqlite:////data/routix.db", "sqlite+aiosqlite:////data/routix.db",
+                                 "postgresql://routix@db/routix", "postgresql+asyncpg://routix@db/routix?schema=r"])
+def test_database_urls_for_the_earlier_async_drivers_still_work(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert load_settings().database_url == url
