@@ -195,6 +195,10 @@ async def sustained(fake: FakeProcess, settings: Settings, duration: float, chat
     print(f"\nsustained: {len(sent)} requests from {chats} chats at {rate:g}/s for {duration:g} s (rate limiter on)")
     report(result)
     print(f"  Bot API calls per request:    {result['calls_per_request']:.2f}")
+    latency, action = result["latency"], result["action"]
+    verdict(percentile(latency, 50) <= 150 and percentile(latency, 99) <= 600 and percentile(action, 50) <= 100
+            and not result["lost"] and not result["duplicated"],
+            "p50 <= 150 ms, p99 <= 600 ms, first chat action <= 100 ms, none lost or duplicated")
 
 
 async def burst(fake: FakeProcess, settings: Settings, count: int) -> None:
@@ -218,6 +222,12 @@ async def burst(fake: FakeProcess, settings: Settings, count: int) -> None:
     print(f"  fake Bot API (not counted):   {fake_cpu * 1000 / count:.1f} ms CPU per request")
     report(result)
     print(f"  Bot API calls per request:    {result['calls_per_request']:.2f} ({methods(state)})")
+    verdict(count / elapsed >= 40 and not result["lost"] and not result["duplicated"],
+            ">= 40 thumbnails/s, none lost or duplicated")
+
+
+def verdict(met: bool, targets: str) -> None:
+    print(f"  {'PASS' if met else 'FAIL'} (targets on the 2-core machine: {targets})")
 
 
 def methods(state: dict[str, Any]) -> str:
