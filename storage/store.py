@@ -201,9 +201,9 @@ class SqlStore:
                 session.execute(update(table).where(col(table.user_id) == source).values(user_id=target))
             session.execute(update(UserRow).where(col(UserRow.id) == source).values(merged_into=target))
             session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == source)
-                                  .values(allowance=0, granted=0))
+                            .values(allowance=0, granted=0))
             session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == target)
-                                  .values(granted=CreditAccountRow.granted + granted))
+                            .values(granted=CreditAccountRow.granted + granted))
             if allowance:  # the moved ledger rows sum to allowance + granted; this keeps the sum exact
                 session.add(LedgerRow(user_id=target, kind=LedgerKind.REFILL, amount=-allowance,
                                       allowance_part=-allowance, note=f"allowance of linked account {source} ends"))
@@ -225,7 +225,7 @@ class SqlStore:
         session.execute(*_insert(CreditAccountRow, user_id=user_id, allowance=tier.allowance,
                                  period_end=period_end(tier.period, now)))
         session.execute(*_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=tier.allowance,
-                                allowance_part=tier.allowance, granted_part=0, note=f"{tier.name} allowance"))
+                                 allowance_part=tier.allowance, granted_part=0, note=f"{tier.name} allowance"))
 
     def _refill_if_due(self, session: Session, user_id: uuid.UUID, now: datetime) -> None:
         account = session.get(CreditAccountRow, user_id)
@@ -285,8 +285,8 @@ class SqlStore:
         if row is None:
             return None
         session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation.id, kind=LedgerKind.RESERVE,
-                                amount=-cost, allowance_part=-row.last_split,
-                                granted_part=-(cost - row.last_split), note=""))
+                                 amount=-cost, allowance_part=-row.last_split,
+                                 granted_part=-(cost - row.last_split), note=""))
         return Account(user_id, row.allowance, row.granted, row.period_end)
 
     def _record_generation(self, session: Session, generation: Generation, latest: bool) -> None:
@@ -306,8 +306,8 @@ class SqlStore:
                 user_id = session.execute(sql.SETTLE_DELIVERED, {"b_id": generation_id, "b_now": utcnow()}).scalar()
                 if user_id is not None:
                     session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation_id,
-                                            kind=LedgerKind.SETTLE, amount=0, allowance_part=0, granted_part=0,
-                                            note=""))
+                                             kind=LedgerKind.SETTLE, amount=0, allowance_part=0, granted_part=0,
+                                             note=""))
             if template_id is not None:
                 session.execute(sql.COUNT_TEMPLATE_USE, {"b_id": template_id})
 
@@ -331,12 +331,12 @@ class SqlStore:
                 session.add(LedgerRow(user_id=generation.user_id, generation_id=generation_id,
                                       kind=LedgerKind.SETTLE, amount=0))
                 return True
-            held = (session.scalars(select(LedgerRow).where(
-                LedgerRow.generation_id == generation_id, LedgerRow.kind == LedgerKind.RESERVE))).first()
+            held = session.scalars(select(LedgerRow).where(
+                LedgerRow.generation_id == generation_id, LedgerRow.kind == LedgerKind.RESERVE)).first()
             back_allowance, back_granted = (-held.allowance_part, -held.granted_part) if held else (0, 0)
             session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == generation.user_id)
-                                  .values(allowance=CreditAccountRow.allowance + back_allowance,
-                                          granted=CreditAccountRow.granted + back_granted))
+                            .values(allowance=CreditAccountRow.allowance + back_allowance,
+                                    granted=CreditAccountRow.granted + back_granted))
             session.add(LedgerRow(user_id=generation.user_id, generation_id=generation_id, kind=LedgerKind.REFUND,
                                   amount=back_allowance + back_granted, allowance_part=back_allowance,
                                   granted_part=back_granted))
@@ -346,7 +346,7 @@ class SqlStore:
     def grant(self, user_id: uuid.UUID, amount: int, note: str, now: datetime) -> Account:
         with self._session() as session:
             session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == user_id)
-                                  .values(granted=CreditAccountRow.granted + amount))
+                            .values(granted=CreditAccountRow.granted + amount))
             session.add(LedgerRow(user_id=user_id, kind=LedgerKind.GRANT, amount=amount, granted_part=amount,
                                   note=note))
         return self._account(user_id, now)
@@ -355,7 +355,7 @@ class SqlStore:
     def ledger_total(self, user_id: uuid.UUID) -> int:
         with self._session() as session:
             total = session.execute(select(func.coalesce(func.sum(LedgerRow.amount), 0))
-                                          .where(col(LedgerRow.user_id) == user_id))
+                                    .where(col(LedgerRow.user_id) == user_id))
             return int(total.scalar_one())
 
     # catalogue ------------------------------------------------------------------------------------------
@@ -363,31 +363,31 @@ class SqlStore:
     @in_thread
     def tiers(self) -> list[Tier]:
         with self._session() as session:
-            rows = (session.scalars(select(TierRow).order_by(TierRow.name))).all()
+            rows = session.scalars(select(TierRow).order_by(TierRow.name)).all()
             return [Tier(r.name, r.allowance, r.period, r.watermark) for r in rows]
 
     @in_thread
     def set_tier_quota(self, name: str, allowance: int, period: str) -> None:
         with self._session() as session:
             session.execute(update(TierRow).where(col(TierRow.name) == name)
-                                  .values(allowance=allowance, period=period))
+                            .values(allowance=allowance, period=period))
 
     @in_thread
     def algorithms(self) -> list[Algorithm]:
         with self._session() as session:
-            rows = (session.scalars(select(AlgorithmRow).order_by(AlgorithmRow.cost, AlgorithmRow.id))).all()
+            rows = session.scalars(select(AlgorithmRow).order_by(AlgorithmRow.cost, AlgorithmRow.id)).all()
             return [Algorithm(r.id, r.name, r.description, r.cost, r.provider, r.enabled) for r in rows]
 
     @in_thread
     def set_algorithm_enabled(self, algorithm_id: str, enabled: bool) -> None:
         with self._session() as session:
             session.execute(update(AlgorithmRow).where(col(AlgorithmRow.id) == algorithm_id)
-                                  .values(enabled=enabled))
+                            .values(enabled=enabled))
 
     @in_thread
     def templates(self) -> list[Template]:
         with self._session() as session:
-            rows = (session.scalars(select(TemplateRow).order_by(TemplateRow.id))).all()
+            rows = session.scalars(select(TemplateRow).order_by(TemplateRow.id)).all()
             return [Template(r.id, r.name, r.category, r.style, r.mood, tuple(r.elements), tuple(r.palette), r.layout,
                              r.rating, r.usage) for r in rows]
 
@@ -416,7 +416,7 @@ class SqlStore:
     def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:
         with self._session() as session:
             session.execute(update(ConversationRow).where(col(ConversationRow.id) == conversation_id)
-                                  .values(last_generation_id=generation_id))
+                            .values(last_generation_id=generation_id))
 
     @in_thread
     def chat_settings(self, platform: str, scope: str) -> ChatSettings:
@@ -487,7 +487,7 @@ class SqlStore:
     def audit_entries(self, limit: int = 50) -> list[AuditRow]:
         with self._session() as session:
             statement = select(AuditRow).order_by(col(AuditRow.created_at).desc()).limit(limit)
-            return list((session.scalars(statement)).all())
+            return list(session.scalars(statement).all())
 
     @in_thread
     def create_link_code(self, code: str, user_id: uuid.UUID, expires_at: datetime) -> None:
@@ -511,15 +511,15 @@ class SqlStore:
     def stats(self) -> dict[str, int]:
         with self._session() as session:
             def count(statement) -> int:  # type: ignore[no-untyped-def]
-                return int((session.execute(statement)).scalar_one())
+                return int(session.execute(statement).scalar_one())
 
             generations = select(func.count()).select_from(GenerationRow)
             return {
                 "users": count(select(func.count()).select_from(UserRow)
-                                     .where(col(UserRow.merged_into).is_(None))),
+                               .where(col(UserRow.merged_into).is_(None))),
                 "generations": count(generations),
                 "completed": count(generations.where(col(GenerationRow.status) == "completed")),
                 "failed": count(generations.where(col(GenerationRow.status) == "failed")),
                 "spent": count(select(func.coalesce(func.sum(GenerationRow.cost), 0))
-                                     .where(col(GenerationRow.credit_state) == "settled")),
+                               .where(col(GenerationRow.credit_state) == "settled")),
             }
