@@ -72,6 +72,8 @@ def build(settings: Settings | None = None, **overrides: object) -> Routix:
         max_bytes={"telegram": settings.telegram.max_bytes, "discord": settings.discord.max_bytes},
         default_max_bytes=settings.render.max_bytes,
         max_photo_bytes=settings.render.max_upload_bytes,
+        flood_per_second=settings.limits.messages_per_second,
+        flood_burst=settings.limits.message_burst,
     )
     service = Service(store, blobs, queue, providers, config)  # type: ignore[arg-type]
     return Routix(settings, store, blobs, queue, providers, service)  # type: ignore[arg-type]

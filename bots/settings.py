@@ -97,6 +97,13 @@ class JobSettings(BaseSettings):
     per_user: int = Field(3, ge=1)  # a person's jobs in flight (queued + running)
 
 
+class LimitSettings(BaseSettings):
+    model_config = _config("LIMITS_")
+
+    messages_per_second: float = Field(2.0, ge=0)  # one person's messages (and button presses) per second; 0: off
+    message_burst: int = Field(8, ge=1)  # how many may come at once before the rate applies
+
+
 class RenderSettings(BaseSettings):
     model_config = _config("RENDER_")
 
@@ -138,6 +145,7 @@ class Settings:
         self.credits: CreditSettings = models.get("credits") or CreditSettings()  # type: ignore[assignment]
         self.jobs: JobSettings = models.get("jobs") or JobSettings()  # type: ignore[assignment]
         self.render: RenderSettings = models.get("render") or RenderSettings()  # type: ignore[assignment]
+        self.limits: LimitSettings = models.get("limits") or LimitSettings()  # type: ignore[assignment]
         self.telegram: TelegramSettings = models.get("telegram") or TelegramSettings()  # type: ignore[assignment]
         self.discord: DiscordSettings = models.get("discord") or DiscordSettings()  # type: ignore[assignment]
 
@@ -167,7 +175,7 @@ def load_settings() -> Settings:
     models: dict[str, BaseSettings] = {}
     concerns = {
         "app": AppSettings, "database": DatabaseSettings, "credits": CreditSettings, "jobs": JobSettings,
-        "render": RenderSettings, "telegram": TelegramSettings, "discord": DiscordSettings,
+        "render": RenderSettings, "limits": LimitSettings, "telegram": TelegramSettings, "discord": DiscordSettings,
     }
     for key, model in concerns.items():
         try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core import commands
+from core.actions import Action, action, parse_action
 from core.algorithms import DEFAULT_ALGORITHM
 from core.analysis import STYLE_WORDS, Analyzer, KeywordAnalyzer
 from core.command_handlers import CommandHandlers
@@ -26,6 +27,7 @@ from core.credits import utcnow
 from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Status, Template, Tier, User
 from core.i18n import normalize_language, translate
 from core.jobs import TooManyJobs
+from core.limits import FloodLimit, Verdict
 from core.messages import (
     AlbumReply,
     Button,
@@ -43,14 +45,15 @@ from core.messages import (
 )
 from core.ordering import start_request
 from core.ports import BlobStore, ImageProvider, JobQueue, Store
+from core.providers import RenderFailed, RenderWorkerDied
 from core.rendering import Finish, Rendered, Scene
 from core.rendering.errors import BadImage
 from core.rendering.photos import validate_photo
 from core.rendering.types import VARIANTS
 from core.templates import best_match
+from core.text import clean_text
 
 log = logging.getLogger(__name__)
-ACTION_PREFIX = "rx"
 CATALOGUE_TTL_S = 5.0  # other processes' admin changes show up within this time
 
 
@@ -66,6 +69,8 @@ class ServiceConfig:
     variations: int = 3
     history_limit: int = 10
     link_code_ttl: timedelta = timedelta(minutes=10)
+    flood_per_second: float = 2.0  # one person's messages per second on average (0: no limit)
+    flood_burst: int = 8  # and at once
 
 
 @dataclass(frozen=True)
@@ -130,13 +135,17 @@ class Service:
         self._catalogue: Catalogue | None = None
         self._catalogue_loaded_at = 0.0
         self._catalogue_lock = asyncio.Lock()  # one reload at a time, not one per waiting request
+        self.flood = FloodLimit(config.flood_per_second, config.flood_burst)
 
     # -- entry point ------------------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming, reply: Reply) -> None:
         """Process one update. User errors become ErrorReply events; nothing raises to the adapter."""
         start_request()
+        incoming = cleaned(incoming)
         try:
+            if not await self._within_flood_limit(incoming, reply):
+                return
             if incoming.update_key and not await self.store.claim_update(incoming.update_key, utcnow()):
                 log.info("skipping redelivered update %s", incoming.update_key)
                 return
@@ -146,12 +155,24 @@ class Service:
         except Exception:
             log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)
             language = normalize_language(incoming.locale)
-            await _quietly(reply, ErrorReply("internal", translate(language, "failed", reason="internal error")))
+            await _quietly(reply, ErrorReply("internal", translate(language, "failed",
+                                                                    reason=translate(language, "reason_internal"))))
+
+    async def _within_flood_limit(self, incoming: Incoming, reply: Reply) -> bool:
+        """Checked before anything is stored: a flood costs the database nothing."""
+        if self.is_admin(incoming.platform, incoming.user_id):
+            return True
+        verdict = self.flood.check(f"{incoming.platform}:{incoming.user_id}")
+        if verdict == Verdict.WARN:
+            log.info("flood limit: %s:%s", incoming.platform, incoming.user_id)
+            language = await self.language_of(incoming.platform, incoming.user_id, incoming.locale)
+            await reply(ErrorReply("too_fast", translate(language, "too_fast")))
+        return verdict == Verdict.ALLOW
 
     async def _dispatch(self, turn: Turn) -> None:
         if turn.user.banned:
             await turn.refuse("banned")
-        elif turn.incoming.button:
+        elif turn.incoming.button is not None:
             await self.on_button(turn, turn.incoming.button)
         elif parsed := commands.parse(turn.incoming.text):
             await self.commands.run(turn, *parsed)
@@ -337,7 +358,8 @@ class Service:
         except Exception as error:
             log.exception("generation %s failed", lead.id)
             await self._fail_all(jobs, f"{type(error).__name__}: {error}"[:500])
-            return await _quietly(turn.reply, ErrorReply("failed", turn.text("failed", reason=_reason(error))))
+            reason = turn.text(_reason(error))
+            return await _quietly(turn.reply, ErrorReply("failed", turn.text("failed", reason=reason)))
         await self.store.complete([generation.id for generation, _ in jobs], lead.template_id)
 
     async def _render(self, progress: _Progress, algorithm: Algorithm, jobs: list[tuple[Generation, Scene]],
@@ -377,14 +399,14 @@ class Service:
                           rendered.width, rendered.height, await self.result_buttons(turn, generation))
 
     async def result_buttons(self, turn: Turn, generation: Generation) -> Keyboard:
-        ident = generation.id.hex
+        ident = generation.id
         main = (
-            Button(turn.text("button_regenerate"), f"{ACTION_PREFIX}:regen:{ident}"),
-            Button(turn.text("button_variations"), f"{ACTION_PREFIX}:vars:{ident}"),
-            Button(turn.text("button_original"), f"{ACTION_PREFIX}:orig:{ident}"),
+            Button(turn.text("button_regenerate"), action("regen", ident)),
+            Button(turn.text("button_variations"), action("vars", ident)),
+            Button(turn.text("button_original"), action("orig", ident)),
         )
         switch = tuple(
-            Button(turn.text("button_algorithm", name=a.name, cost=a.cost), f"{ACTION_PREFIX}:algo:{ident}:{a.id}")
+            Button(turn.text("button_algorithm", name=a.name, cost=a.cost), action("algo", ident, a.id))
             for a in (await self.catalogue()).algorithms.values() if a.enabled and a.id != generation.algorithm
         )
         return (main, switch) if switch else (main,)
@@ -432,32 +454,30 @@ class Service:
 
     # -- buttons ----------------------------------------------------------------------------------------
 
-    async def on_button(self, turn: Turn, action: str) -> None:
-        parts = action.split(":")
-        generation = None
-        if len(parts) >= 3 and parts[0] == ACTION_PREFIX:
-            generation = await self._generation_by_hex(parts[2])
-        if generation is None:
+    async def on_button(self, turn: Turn, data: str) -> None:
+        """A result's button. Its data is untrusted (a modified client sends anything), so it acts only on a
+        finished generation of the chat it was pressed in (and, in a private chat, of the person pressing);
+        anything else gets the same polite answer, so nobody learns what exists elsewhere."""
+        pressed = parse_action(data)
+        generation = await self._generation_for(turn, pressed) if pressed else None
+        if pressed is None or generation is None:
             return await turn.refuse("generation_gone")
-        verb, argument = parts[1], parts[3] if len(parts) > 3 else None
-        if verb == "regen":
+        if pressed.verb == "regen":
             await self.redo(turn, generation)
-        elif verb == "algo" and argument:
-            await self.redo(turn, generation, algorithm=argument, new_seed=False)
-        elif verb == "vars":
+        elif pressed.verb == "algo":
+            await self.redo(turn, generation, algorithm=pressed.argument, new_seed=False)
+        elif pressed.verb == "vars":
             await self.variations(turn, generation)
-        elif verb == "orig":
-            await self.original(turn, generation)
         else:
-            await turn.refuse("generation_gone")
+            await self.original(turn, generation)
 
-    async def _generation_by_hex(self, value: str) -> Generation | None:
-        try:
-            ident = uuid.UUID(hex=value)
-        except ValueError:
+    async def _generation_for(self, turn: Turn, pressed: Action) -> Generation | None:
+        generation = await self.store.get_generation(pressed.generation_id)
+        if generation is None or generation.status != Status.COMPLETED:
             return None
-        generation = await self.store.get_generation(ident)
-        return generation if generation and generation.status == Status.COMPLETED else None
+        here = generation.platform == turn.incoming.platform and generation.chat_id == turn.incoming.chat_id
+        mine = turn.incoming.is_group or generation.user_id == turn.user.id
+        return generation if here and mine else None
 
     async def variations(self, turn: Turn, source: Generation) -> None:
         conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
@@ -502,6 +522,14 @@ class _Progress:
         await self.turn.reply(ProgressReply(self.generation_id, stage, self.turn.text(f"stage_{stage.value}")))
 
 
+def cleaned(incoming: Incoming) -> Incoming:
+    """The update without invisible or control characters, before any check of emptiness or length."""
+    options = incoming.options
+    title = clean_text(options.title).strip() if options.title else None
+    return dataclasses.replace(incoming, text=clean_text(incoming.text), display_name=clean_text(incoming.display_name),
+                               options=dataclasses.replace(options, title=title or None))
+
+
 def stable_seed(text: str) -> int:
     """The same request gives the same picture; /regenerate asks for a new seed."""
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") & 0x7FFFFFFF
@@ -531,7 +559,12 @@ def _scene_fields(scene: Scene) -> dict:
 
 
 def _reason(error: Exception) -> str:
-    return "the image service did not answer" if isinstance(error, TimeoutError) else type(error).__name__
+    """The text key of a failure's reason, as a creator would understand it."""
+    if isinstance(error, TimeoutError):
+        return "reason_timeout"
+    if isinstance(error, RenderWorkerDied | RenderFailed):
+        return "reason_renderer"
+    return "reason_internal"
 
 
 async def _quietly(reply: Reply, event: Outgoing) -> None:

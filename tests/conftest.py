@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bots.bootstrap import Routix, build
-from bots.settings import AppSettings, DatabaseSettings, JobSettings, Settings
+from bots.settings import AppSettings, DatabaseSettings, JobSettings, LimitSettings, Settings
 from core.algorithms import SEED_ALGORITHMS
 from core.messages import Incoming, Outgoing
 from core.providers import LocalProvider, UnavailableProvider
@@ -47,6 +47,7 @@ def make_settings(data_dir: Path, database_url: str = "", **jobs: int) -> Settin
         app=AppSettings(routix_data_dir=data_dir, routix_admins=f"{ADMIN[0]}:{ADMIN[1]},telegram:1,discord:1"),
         database=DatabaseSettings(database_url=database_url),
         jobs=JobSettings(**{"workers": 2, "per_user": 50, **jobs}),
+        limits=LimitSettings(messages_per_second=0),  # tests send bursts from one person; the flood test sets it
     )
 
 

@@ -19,6 +19,7 @@ from core.rendering.output import deliver
 from core.rendering.photos import MAX_PHOTO_BYTES, PhotoSource, flatten, load_photo
 from core.rendering.types import HEIGHT, VARIANTS, WIDTH, Finish, Rendered, Scene
 from core.rendering.typography import TitleStyle, draw_title, fit_title, place
+from core.text import is_blank
 
 Box = tuple[int, int, int, int]
 MIN_CONTRAST = 4.6  # WCAG AA is 4.5:1; a little headroom for JPEG ringing
@@ -228,7 +229,7 @@ def compose(scene: Scene, keep_background: bool = False) -> Composition:
 
 def _with_title(canvas: Image.Image, scene: Scene, look: Look, plan: Plan, theme: Theme, box: Box,
                 keep_background: bool) -> Composition:
-    if not scene.title.strip():
+    if is_blank(scene.title):
         return Composition(canvas, canvas.copy() if keep_background else None, (0, 0, 0, 0), None)
     style = _title_style(scene, look, plan)
     layout = fit_title(scene.title, box, style, scene.highlight)

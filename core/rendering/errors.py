@@ -15,7 +15,12 @@ class BadImage(ValueError):
         if reason not in BAD_IMAGE_REASONS:
             raise ValueError(f"unknown BadImage reason {reason!r}")
         self.reason = reason
+        self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+    def __reduce__(self) -> tuple[type[BadImage], tuple[str, str]]:
+        """Rebuilt from (reason, detail): raised in a render worker, it must unpickle in the bot process."""
+        return BadImage, (self.reason, self.detail)
 
 
 class OutputCheckError(RuntimeError):

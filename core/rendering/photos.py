@@ -36,11 +36,34 @@ def _open(data: bytes, max_bytes: int) -> Image.Image:
 
 
 def validate_photo(data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[int, int]:
-    """Check an upload early (headers only, cheap): its upright (width, height), or BadImage."""
+    """Check an upload before it is accepted: its upright (width, height), or BadImage.
+
+    The whole file is decoded, not just its header: a photo whose header is fine but whose data is cut off
+    must be refused here, in the user's chat, not fail later in a render worker. JPEGs decode at 1/8 scale
+    (every byte is still read, so truncation shows), which makes this cheap.
+    """
     image = _open(data, max_bytes)
     width, height = image.size
-    orientation = image.getexif().get(0x0112, 1)
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    try:
+        if image.format == "JPEG":
+            image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+        image.load()
+    except Image.DecompressionBombError as exc:
+        raise BadImage("bomb", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise BadImage("not_image", f"cannot decode: {exc}") from exc
+    return _upright((width, height), image)
+
+
+def photo_size(data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[int, int]:
+    """The upright (width, height) from the header alone (the photo was validated when it was accepted)."""
+    image = _open(data, max_bytes)
+    return _upright(image.size, image)
+
+
+def _upright(size: tuple[int, int], image: Image.Image) -> tuple[int, int]:
+    turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    return (size[1], size[0]) if turned else size
 
 
 def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_BYTES) -> Image.Image:
@@ -58,10 +81,10 @@ def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_
         image.load()
         # in_place: no full-size copy when there is nothing to rotate (a 12 MP photo: several ms).
         ImageOps.exif_transpose(image, in_place=True)
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise BadImage("not_image", f"cannot decode: {exc}") from exc
     except Image.DecompressionBombError as exc:
         raise BadImage("bomb", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise BadImage("not_image", f"cannot decode: {exc}") from exc
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         return image.convert("RGBA")
     return image if image.mode == "RGB" else image.convert("RGB")
@@ -76,7 +99,7 @@ class PhotoSource:
     """
 
     def __init__(self, data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> None:
-        self.size = validate_photo(data, max_bytes)  # upright (width, height)
+        self.size = photo_size(data, max_bytes)  # upright (width, height)
         self._data, self._max_bytes = data, max_bytes
         self._decoded: dict[tuple[int, int], Image.Image] = {}
 

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter, features
 from core.rendering import backgrounds as bg
 from core.rendering import fonts
 from core.rendering.colors import RGB
+from core.text import clean_text
 
 REF = 100  # reference size: widths are measured once here and scaled (glyph metrics are ~linear)
 Box = tuple[int, int, int, int]
@@ -89,7 +90,7 @@ def _upper(word: str) -> str:
 
 
 def make_words(title: str, style: TitleStyle, highlight: str | None) -> list[Word]:
-    text = fonts.drop_uncovered(" ".join(title.split()), style.roles)
+    text = fonts.drop_uncovered(" ".join(clean_text(title).split()), style.roles)  # nothing invisible is drawn
     marks = {_norm(t) for t in (highlight or "").split()} - {""}
     words: list[Word] = []
     for token in text.split(" "):

@@ -441,8 +441,11 @@ class FakeDiscord:
         return record
 
     async def _component(self, message_id: str, data: dict[str, Any], user: FakeUser, permissions: int,
-                         locale: str) -> FakeInteraction:
+                         locale: str, forged: bool = False) -> FakeInteraction:
         message = self.messages[message_id]
+        if forged:
+            button = {"type": 2, "style": 2, "label": "…", "custom_id": data["custom_id"]}
+            message = {**message, "components": [{"type": 1, "components": [button]}]}
         guild = message.get("guild_id") is not None
         payload, record = self._interaction_base(3, user, guild=guild, channel_id=message["channel_id"],
                                                  permissions=permissions, locale=locale)
@@ -456,11 +459,13 @@ class FakeDiscord:
         return [item["custom_id"] for row in rows for item in row.get("components", []) if "custom_id" in item]
 
     async def click(self, message_id: str, custom_id: str, *, user: FakeUser, permissions: int = MEMBER_PERMISSIONS,
-                    locale: str = "en-US") -> FakeInteraction:
-        if custom_id not in self.custom_ids(message_id):
+                    locale: str = "en-US", forged: bool = False) -> FakeInteraction:
+        """A button press. `forged`: the press names a custom_id of the attacker's choosing, as if the message
+        carried it (Discord checks this; the bot must not rely on it)."""
+        if not forged and custom_id not in self.custom_ids(message_id):
             raise AssertionError(f"message {message_id} has no component {custom_id}")
         return await self._component(message_id, {"custom_id": custom_id, "component_type": 2}, user, permissions,
-                                     locale)
+                                     locale, forged=forged)
 
     async def select(self, message_id: str, custom_id: str, value: str, *, user: FakeUser,
                      permissions: int = MEMBER_PERMISSIONS, locale: str = "en-US") -> FakeInteraction:

@@ -64,3 +64,22 @@ async def test_buttons_still_work_after_a_restart(fake: FakeDiscord, users, tmp_
         assert Image.open(io.BytesIO(fake.download(regenerated["attachments"][0]))).size == (1280, 720)
         original = await _result(fake, await fake.click(message["id"], ids["orig"], user=alice))
         assert original["attachments"][0]["filename"].endswith(".png")
+
+
+async def test_a_forged_custom_id_gets_nothing_of_another_persons_result(fake: FakeDiscord, users, tmp_path) -> None:
+    alice, mallory = users("alice"), users("mallory")
+    async with running_bot(make_settings(tmp_path, fake), fake):
+        theirs = _ids(fake, await _thumbnail(fake, alice))  # in the server's channel
+        record = await fake.slash("thumbnail", [option("prompt", 'Vlog "MINE"')], user=mallory, guild=False)
+        own = await fake.wait_for(lambda: final(record), what="mallory's own thumbnail in her DM")
+        for verb in ("orig", "regen", "vars"):
+            forged = await fake.click(own["id"], theirs[verb], user=mallory, forged=True)
+            await fake.wait_for(lambda f=forged: f.followups, what=f"the refusal {forged}")
+            refusal = fake.messages[forged.followups[0]]
+            assert refusal["flags"] & EPHEMERAL and "no longer available" in refusal["content"]
+            assert not refusal.get("attachments")
+        dm = fake.dm_channel(mallory.id)
+        sent = [m for m in fake.channel_messages(dm) if m.get("attachments")]
+        assert len(sent) == 1, "mallory's DM holds only her own thumbnail"
+        mine = await _result(fake, await fake.click(own["id"], _ids(fake, own)["orig"], user=mallory))
+        assert mine["attachments"][0]["filename"].endswith(".png"), "her own button still works"

@@ -70,3 +70,18 @@ async def test_a_button_whose_generation_is_gone_answers_with_a_polite_alert(bot
     assert "no longer available" in answer.params["text"]
     await bot.settle()
     assert not bot.fake.calls_to("sendMessage", "sendPhoto", chat_id=44)
+
+
+async def test_a_forged_button_from_another_chat_gets_nothing_of_the_owners(bot: TelegramBot) -> None:
+    photo = await first_thumbnail(bot, 45)
+    owners = buttons(photo)
+    for data in owners.values():
+        bot.press(46, data)  # a modified client may send any callback data
+    answers = await bot.fake.wait_calls("answerCallbackQuery", len(owners))
+    assert all(a.params.get("show_alert") and "no longer available" in a.params["text"] for a in answers)
+    await bot.settle()
+    assert not bot.fake.calls_to("sendPhoto", "sendDocument", "sendMediaGroup", "sendMessage", chat_id=46)
+    await bot.restart()
+    bot.press(45, owners["orig"])
+    document = (await bot.fake.wait_calls("sendDocument", chat_id=45))[0]
+    assert decode(document.params["document"]).size == (1280, 720), "the owner's buttons still work"
