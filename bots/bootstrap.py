@@ -1,38 +1,79 @@
-"""The one composition root: every service is built here from settings, with optional overrides."""
+"""The one composition root: every service is built here from settings, with optional overrides.
+
+`Routix` is an async context manager that owns the life of everything it built:
+
+    async with build(settings, role="bot") as routix:     # schema, seed
+        routix.add_sender("telegram", sender)             # the adapter's outbound side
+        await routix.serve_jobs()                         # warm the renderer, resume unfinished jobs, run new ones
+        ...                                               # the adapter's intake
+    # leaving: running jobs get JOBS_DRAIN_SECONDS to finish, the rest are released for the next start
+
+Roles: `bot` (an adapter; with JOBS_BACKEND=local it also runs its own jobs), `worker` (runs jobs from the
+shared queue), `console` (the terminal; always local).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
+import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, Literal
 
 from bots.settings import Settings, load_settings
 from core.algorithms import SEED_ALGORITHMS
+from core.analysis import KeywordAnalyzer
+from core.catalogue import Catalogue
+from core.config import PipelineConfig, RequestConfig, ServiceConfig
+from core.conversation import RuleRefiner
 from core.credits import default_tiers
-from core.jobs import InProcessJobQueue
-from core.ports import BlobStore, ImageProvider, JobQueue, Store
+from core.jobs import InProcessSlots, LocalJobs
+from core.pipeline import Pipeline
+from core.ports import BlobStore, ImageProvider, JobBackend, Sender, Store
 from core.providers import LocalProvider, UnavailableProvider
 from core.rendering import text_support_problems
-from core.service import Service, ServiceConfig
+from core.requests import Requests
+from core.service import Service
 from core.templates import SEED_TEMPLATES
 from storage.blobs import LocalBlobStore
 from storage.engine import create_engine
 from storage.store import SqlStore
 
 log = logging.getLogger(__name__)
+Role = Literal["bot", "worker", "console"]
 
 
 @dataclass
 class Routix:
-    """The built application: start it, use `service`, close it."""
+    """The built application."""
 
     settings: Settings
+    role: Role
     store: Store
     blobs: BlobStore
-    queue: JobQueue
     providers: dict[str, ImageProvider]
+    catalogue: Catalogue
+    jobs: JobBackend
+    pipeline: Pipeline
     service: Service
     _started: bool = field(default=False, repr=False)
+    _serving: bool = field(default=False, repr=False)
+
+    @property
+    def runs_jobs(self) -> bool:
+        """Jobs run where they were accepted (local backend), or in workers (a shared queue)."""
+        return isinstance(self.jobs, LocalJobs) or self.role == "worker"
+
+    async def __aenter__(self) -> Routix:
+        await self.start()
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        await self.aclose()
 
     async def start(self) -> None:
         if self._started:
@@ -43,40 +84,91 @@ class Routix:
         credits = self.settings.credits
         tiers = default_tiers(credits.free_allowance, credits.free_period, credits.pro_allowance, credits.pro_period)
         await self.store.seed(SEED_ALGORITHMS, SEED_TEMPLATES, tiers)
+        self._started = True
+
+    def add_sender(self, platform: str, sender: Sender) -> None:
+        self.pipeline.add_sender(platform, sender)
+
+    async def serve_jobs(self) -> None:
+        """Start running jobs: warm the renderer, resume what a previous run left unfinished, take new ones."""
+        if not self.runs_jobs or self._serving:
+            return
+        self._serving = True
         local = self.providers.get("local")
         if isinstance(local, LocalProvider):
             await local.warm_up()
-        self._started = True
+        if isinstance(self.jobs, LocalJobs):
+            self.jobs.attach(self.pipeline.run)
+        else:
+            await self.jobs.serve(self.pipeline.run)  # type: ignore[attr-defined]
+        self.pipeline.start(self.jobs.submit)
+
+    async def idle(self) -> None:
+        """Until every job started in this process has ended."""
+        if isinstance(self.jobs, LocalJobs):
+            await self.jobs.idle()
+
+    async def drain(self, grace_s: float | None = None) -> None:
+        """Stop taking jobs; running ones get `grace_s` (JOBS_DRAIN_SECONDS) to finish, the rest resume later."""
+        grace = self.settings.jobs.drain_seconds if grace_s is None else grace_s
+        if isinstance(self.jobs, LocalJobs):
+            stopped = await self.jobs.drain(grace)
+        else:
+            stopped = await self.jobs.stop_serving(grace) if self._serving else 0  # type: ignore[attr-defined]
+        if stopped:
+            log.info("%s jobs left for the next start", stopped)
+        if self._serving:
+            await self.pipeline.stop()
+            self._serving = False
 
     async def aclose(self) -> None:
+        await self.drain()
         for provider in self.providers.values():
             await provider.close()
+        await self.jobs.close()
         await self.store.close()
         self._started = False
 
 
-def build(settings: Settings | None = None, **overrides: object) -> Routix:
-    """Build everything from settings. Overrides (store, blobs, queue, providers) replace single parts."""
+def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: Any) -> Routix:
+    """Build everything from settings. Overrides (store, blobs, providers, jobs) replace single parts."""
     settings = settings or load_settings()
     data_dir = settings.app.routix_data_dir
     workers = settings.jobs.workers or os.cpu_count() or 1
-    store = overrides.get("store") or SqlStore(create_engine(settings.database_url, settings.database.database_echo))
-    blobs = overrides.get("blobs") or LocalBlobStore(data_dir / "blobs")
-    concurrency = settings.jobs.concurrency or 2 * workers
-    queue = overrides.get("queue") or InProcessJobQueue(concurrency, settings.jobs.per_user)
-    providers = overrides.get("providers") or _providers(workers)
-    config = ServiceConfig(
-        admins=settings.app.admins,
-        watermark_text=settings.render.watermark_text,
-        watermark_position=settings.render.watermark_position,
+    store: Store = overrides.get("store") or SqlStore(create_engine(settings.database_url,
+                                                                   settings.database.database_echo))
+    blobs: BlobStore = overrides.get("blobs") or LocalBlobStore(data_dir / "blobs")
+    providers: dict[str, ImageProvider] = overrides.get("providers") or _providers(workers)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    jobs: JobBackend = overrides.get("jobs") or _job_backend(settings, role, owner)
+    catalogue = Catalogue(store, providers)
+    jobs_settings = settings.jobs
+    lease = timedelta(seconds=jobs_settings.lease_seconds)
+    requests = Requests(store, blobs, catalogue, jobs, RequestConfig(
+        watermark_text=settings.render.watermark_text, watermark_position=settings.render.watermark_position,
         max_bytes={"telegram": settings.telegram.max_bytes, "discord": settings.discord.max_bytes},
-        default_max_bytes=settings.render.max_bytes,
-        max_photo_bytes=settings.render.max_upload_bytes,
-        flood_per_second=settings.limits.messages_per_second,
-        flood_burst=settings.limits.message_burst,
-    )
-    service = Service(store, blobs, queue, providers, config)  # type: ignore[arg-type]
-    return Routix(settings, store, blobs, queue, providers, service)  # type: ignore[arg-type]
+        default_max_bytes=settings.render.max_bytes, max_photo_bytes=settings.render.max_upload_bytes,
+        per_user=jobs_settings.per_user, lease=lease), KeywordAnalyzer(), RuleRefiner())
+    service = Service(store, catalogue, requests, ServiceConfig(
+        admins=settings.app.admins, flood_per_second=settings.limits.messages_per_second,
+        flood_burst=settings.limits.message_burst))
+    slots = InProcessSlots(jobs_settings.concurrency or 2 * workers)
+    pipeline = Pipeline(store, blobs, providers, catalogue, slots, PipelineConfig(
+        lease_s=jobs_settings.lease_seconds, max_attempts=jobs_settings.max_attempts,
+        max_age=timedelta(minutes=jobs_settings.max_age_minutes), recovery_every_s=jobs_settings.recovery_seconds,
+        max_photo_mb=settings.render.max_upload_bytes // 1_000_000), owner)
+    return Routix(settings, role, store, blobs, providers, catalogue, jobs, pipeline, service)
+
+
+def _job_backend(settings: Settings, role: Role, owner: str) -> JobBackend:
+    if role == "console" or not settings.jobs.on_redis:
+        if role == "worker":
+            raise ValueError("JOBS_BACKEND: `routix worker` takes jobs from a shared queue; set a Redis URL")
+        return LocalJobs(owner)
+    from storage.redis_jobs import RedisJobs  # only deployments with workers need Redis
+
+    return RedisJobs(settings.jobs.backend, settings.jobs.queue_name, lease_s=settings.jobs.lease_seconds,
+                     concurrency=settings.jobs.worker_jobs)
 
 
 def _providers(workers: int) -> dict[str, ImageProvider]:

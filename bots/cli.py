@@ -10,9 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bots.logs import install_redaction, settings_secrets
 from bots.settings import Settings, SettingsError, load_settings
 
-PLATFORM_RUNNERS = {"telegram": "bots.telegram.main", "discord": "bots.discord.main"}
+PLATFORM_RUNNERS = {"telegram": "bots.telegram.main", "discord": "bots.discord.main", "worker": "bots.worker"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,8 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int)
     generate.add_argument("--out", type=Path, default=Path("thumbnail.jpg"))
     generate.add_argument("--lang", choices=["en", "fa"], default=None)
-    for name in PLATFORM_RUNNERS:
+    for name in ("telegram", "discord"):
         commands.add_parser(name, help=f"run the {name.title()} bot")
+    commands.add_parser("worker", help="run jobs from the shared queue (JOBS_BACKEND=redis://…)")
     return parser
 
 
@@ -45,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.app.routix_log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction(settings_secrets(settings))
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("saq").setLevel(logging.WARNING)  # a line per job enqueued and run: only when debugging
     if args.command in PLATFORM_RUNNERS:
         return int(importlib.import_module(PLATFORM_RUNNERS[args.command]).run(settings))
     if args.command == "chat":
@@ -55,19 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bots.bootstrap import build
-    from bots.console.adapter import chat
+    from bots.console.adapter import ConsoleSender, chat
 
-    routix = build(settings)
-    await routix.start()
-    try:
-        await chat(routix.service, args.user, args.lang, args.out or settings.app.routix_data_dir / "out")
-    finally:
-        await routix.aclose()
+    async with build(settings, role="console") as routix:
+        sender = ConsoleSender()
+        routix.add_sender("console", sender)
+        await routix.serve_jobs()
+        await chat(routix.service, sender, routix.idle, args.user, args.lang,
+                   args.out or settings.app.routix_data_dir / "out")
     return 0
 
 
 async def _generate(settings: Settings, args: argparse.Namespace) -> int:
     from bots.bootstrap import build
+    from bots.console.adapter import ConsoleSender
     from core.messages import ErrorReply, ImageReply, Incoming, Options, Outgoing
 
     if args.photo and not args.photo.is_file():
@@ -78,15 +84,16 @@ async def _generate(settings: Settings, args: argparse.Namespace) -> int:
     async def collect(event: Outgoing) -> None:
         results.append(event)
 
-    routix = build(settings)
-    await routix.start()
-    try:
+    async with build(settings, role="console") as routix:
+        sender = ConsoleSender()
+        routix.add_sender("console", sender)
+        await routix.serve_jobs()
         incoming = Incoming("console", "cli", f"cli:{args.out}", args.prompt, display_name="cli", locale=args.lang,
                             photo=args.photo.read_bytes() if args.photo else None,
                             options=Options(args.title, args.algorithm, args.style, args.seed))
+        sender.listen(incoming.chat_id, collect)
         await routix.service.handle(incoming, collect)
-    finally:
-        await routix.aclose()
+        await routix.idle()
     image = next((event for event in results if isinstance(event, ImageReply)), None)
     if image is None:
         errors = [event.text for event in results if isinstance(event, ErrorReply)] or ["no image was produced"]

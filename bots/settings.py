@@ -17,7 +17,7 @@ from storage.engine import DRIVERS
 
 PLACEHOLDER_SECRET = "change-me-to-a-long-random-string"
 MIN_SECRET_LENGTH = 32
-SECRET_BEARING = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL")  # values never repeated in errors
+SECRET_BEARING = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL|JOBS_BACKEND")  # values never repeated in errors
 
 
 class SettingsError(Exception):
@@ -92,9 +92,28 @@ class CreditSettings(BaseSettings):
 class JobSettings(BaseSettings):
     model_config = _config("JOBS_")
 
+    backend: str = "local"  # "local" (in-process, jobs in the database) or a Redis URL (worker processes)
     workers: int = Field(0, ge=0)  # render processes; 0: one per CPU core
-    concurrency: int = Field(0, ge=0)  # jobs running at once; 0: twice the workers
-    per_user: int = Field(3, ge=1)  # a person's jobs in flight (queued + running)
+    concurrency: int = Field(0, ge=0)  # jobs rendering at once; 0: twice the workers
+    per_user: int = Field(3, ge=1)  # a person's unfinished jobs
+    lease_seconds: float = Field(20.0, ge=1)  # a dead runner's jobs are resumed after this
+    max_attempts: int = Field(3, ge=1)  # runs of one job before it is refunded instead
+    max_age_minutes: int = Field(60, ge=1)  # an unfinished job older than this is refunded
+    drain_seconds: float = Field(10.0, ge=0)  # on SIGTERM, running jobs get this long to finish
+    recovery_seconds: float = Field(10.0, ge=0.1)  # how often unfinished jobs nobody holds are looked for
+    worker_jobs: int = Field(500, ge=1)  # jobs one `routix worker` takes at once (waiting on providers is cheap)
+    queue_name: str = "routix"
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, value: str) -> str:
+        if value != "local" and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use 'local' or a Redis URL such as redis://127.0.0.1:6379/0")
+        return value
+
+    @property
+    def on_redis(self) -> bool:
+        return self.backend != "local"
 
 
 class LimitSettings(BaseSettings):
@@ -134,6 +153,12 @@ class DiscordSettings(BaseSettings):
     gateway_url: str = "wss://gateway.discord.gg/"
     guild_ids: str = ""  # comma-separated: sync commands to these servers instantly
     max_bytes: int = 2_000_000
+    shard_count: int = Field(0, ge=0)  # 0: one connection, no sharding
+    shard_ids: str = ""  # comma-separated shards this process runs (empty: all of shard_count)
+
+    @property
+    def shards(self) -> list[int] | None:
+        return [int(part) for part in self.shard_ids.replace(" ", "").split(",") if part] or None
 
 
 class Settings:

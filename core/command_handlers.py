@@ -5,24 +5,27 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
+from core.catalogue import Catalogue
 from core.commands import ADMIN_COMMANDS, catalog
+from core.config import ServiceConfig
 from core.credits import utcnow
-from core.domain import PERIODS, User
+from core.domain import PERIODS, Generation, JobStatus, User
 from core.i18n import LANGUAGES, translate
-
-if TYPE_CHECKING:
-    from core.service import Service, Turn
+from core.ports import Store
+from core.requests import Requests
+from core.turn import Turn
 
 LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 MAX_GRANT = 1_000_000
 
 
 class CommandHandlers:
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.store = service.store
+    def __init__(self, store: Store, catalogue: Catalogue, requests: Requests, config: ServiceConfig) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.requests = requests
+        self.config = config
         self._handlers: dict[str, Callable[[Turn, list[str]], Awaitable[None]]] = {
             name: getattr(self, f"cmd_{name}") for name in (
                 "start", "help", "new", "credits", "algorithms", "algorithm", "history", "regenerate", "variations",
@@ -39,7 +42,7 @@ class CommandHandlers:
         await handler(turn, args)
 
     def _is_admin(self, turn: Turn) -> bool:
-        return self.service.is_admin(turn.incoming.platform, turn.incoming.user_id)
+        return (turn.incoming.platform, turn.incoming.user_id) in self.config.admins
 
     async def _usage(self, turn: Turn, name: str) -> None:
         usage = next(info.usage for info in catalog("en", admin=True) if info.name == name)
@@ -64,11 +67,11 @@ class CommandHandlers:
         await turn.say("new_conversation")
 
     async def cmd_thumb(self, turn: Turn, args: list[str]) -> None:
-        await self.service.on_request(turn, " ".join(args))
+        await self.requests.on_request(turn, " ".join(args))
 
     async def cmd_credits(self, turn: Turn, args: list[str]) -> None:
         account = await self.store.account(turn.user.id, utcnow())
-        tier = await self.service.tier_of(await self._fresh(turn.user))
+        tier = await self.catalogue.tier_of(await self._fresh(turn.user))
         refill = account.period_end.strftime("%Y-%m-%d %H:%M UTC") if account.period_end else turn.text("never")
         await turn.say("credits", balance=account.balance, allowance=account.allowance, granted=account.granted,
                        tier=tier.name, quota=tier.allowance, period=turn.text(f"period_{tier.period}"),
@@ -78,9 +81,9 @@ class CommandHandlers:
         return await self.store.get_user(user.id) or user
 
     async def cmd_algorithms(self, turn: Turn, args: list[str]) -> None:
-        chat = await self.service.chat_settings(turn)
+        chat = await self.requests.chat_settings(turn)
         lines = [turn.text("algorithms_header", default=chat.default_algorithm or "local")]
-        for algorithm in await self.service.algorithm_choices():
+        for algorithm in await self.catalogue.algorithm_choices():
             state = "disabled" if not algorithm.enabled else "available" if algorithm.available else "unavailable"
             lines.append(turn.text("algorithm_line", id=algorithm.id, name=algorithm.name, cost=algorithm.cost,
                                    description=algorithm.description, state=turn.text(state)).rstrip())
@@ -94,7 +97,7 @@ class CommandHandlers:
     async def _set_default_algorithm(self, turn: Turn, algorithm_id: str) -> None:
         if not await self._may_change_settings(turn):
             return
-        algorithms = {a.id: a for a in await self.service.algorithm_choices()}
+        algorithms = {a.id: a for a in await self.catalogue.algorithm_choices()}
         algorithm = algorithms.get(algorithm_id)
         if algorithm is None:
             return await turn.refuse("unknown_algorithm", id=algorithm_id, ids=", ".join(algorithms))
@@ -106,7 +109,7 @@ class CommandHandlers:
         await turn.say("algorithm_set", name=algorithm.name)
 
     async def cmd_history(self, turn: Turn, args: list[str]) -> None:
-        generations = await self.store.recent_generations(turn.user.id, self.service.config.history_limit)
+        generations = await self.store.recent_generations(turn.user.id, self.config.history_limit)
         if not generations:
             return await turn.say("history_empty")
         lines = [turn.text("history_header")] + [
@@ -118,16 +121,14 @@ class CommandHandlers:
 
     async def cmd_regenerate(self, turn: Turn, args: list[str]) -> None:
         if (last := await self._last(turn)) is not None:
-            await self.service.redo(turn, last)
+            await self.requests.redo(turn, last)
 
     async def cmd_variations(self, turn: Turn, args: list[str]) -> None:
         if (last := await self._last(turn)) is not None:
-            await self.service.variations(turn, last)
+            await self.requests.variations(turn, last)
 
-    async def _last(self, turn: Turn):  # type: ignore[no-untyped-def]
-        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
-        last_id = conversation.last_generation_id
-        last = await self.store.get_generation(last_id) if last_id else None
+    async def _last(self, turn: Turn) -> Generation | None:
+        last = await self.requests.last_in_chat(turn)
         if last is None:
             await turn.refuse("nothing_to_redo")
         return last
@@ -142,7 +143,7 @@ class CommandHandlers:
     async def cmd_link(self, turn: Turn, args: list[str]) -> None:
         if not args:
             code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(8))
-            ttl = self.service.config.link_code_ttl
+            ttl = self.config.link_code_ttl
             await self.store.create_link_code(code, turn.user.id, utcnow() + ttl)
             return await turn.say("link_code", code=code, minutes=int(ttl.total_seconds() // 60))
         issuer = await self.store.consume_link_code(args[0].strip().upper(), utcnow())
@@ -193,7 +194,7 @@ class CommandHandlers:
         await self._usage(turn, "settings")
 
     async def _show_settings(self, turn: Turn) -> None:
-        chat = await self.service.chat_settings(turn)
+        chat = await self.requests.chat_settings(turn)
         watermark = "watermark_auto" if chat.watermark is None else "on" if chat.watermark else "off"
         await turn.say("settings", scope=turn.text("scope_server" if turn.incoming.space_id else "scope_chat"),
                        watermark=turn.text(watermark), algorithm=chat.default_algorithm or "local",
@@ -233,16 +234,16 @@ class CommandHandlers:
         await turn.say("granted", amount=args[1], user=args[0], balance=account.balance)
 
     async def cmd_quota(self, turn: Turn, args: list[str]) -> None:
-        tiers = (await self.service.catalogue()).tiers
+        tiers = (await self.catalogue.entries()).tiers
         if len(args) != 3 or args[0] not in tiers or not args[1].isdigit() or args[2] not in PERIODS:
             return await self._usage(turn, "quota")
         await self.store.set_tier_quota(args[0], int(args[1]), args[2])
-        self.service.forget_catalogue()
+        self.catalogue.forget()
         await self._audit(turn, "quota", args[0], f"{args[1]} per {args[2]}")
         await turn.say("quota_set", tier=args[0], amount=args[1], period=turn.text(f"period_{args[2]}"))
 
     async def cmd_tier(self, turn: Turn, args: list[str]) -> None:
-        tiers = (await self.service.catalogue()).tiers
+        tiers = (await self.catalogue.entries()).tiers
         if len(args) != 2 or args[1] not in tiers:
             return await self._usage(turn, "tier")
         if (user := await self._target(turn, args[0])) is None:
@@ -258,13 +259,13 @@ class CommandHandlers:
         await self._toggle(turn, args, False)
 
     async def _toggle(self, turn: Turn, args: list[str], enabled: bool) -> None:
-        algorithms = (await self.service.catalogue()).algorithms
+        algorithms = (await self.catalogue.entries()).algorithms
         if len(args) != 1:
             return await self._usage(turn, "enable" if enabled else "disable")
         if args[0] not in algorithms:
             return await turn.refuse("unknown_algorithm", id=args[0], ids=", ".join(algorithms))
         await self.store.set_algorithm_enabled(args[0], enabled)
-        self.service.forget_catalogue()
+        self.catalogue.forget()
         await self._audit(turn, "enable" if enabled else "disable", args[0])
         await turn.say("algorithm_toggled", name=algorithms[args[0]].name, state=turn.text("on" if enabled else "off"))
 
@@ -285,5 +286,7 @@ class CommandHandlers:
 
     async def cmd_stats(self, turn: Turn, args: list[str]) -> None:
         stats = await self.store.stats()
-        await turn.say("stats", queued=self.service.queue.waiting, running=self.service.queue.running, **stats)
+        jobs = await self.store.jobs_summary()
+        running = jobs.get(JobStatus.RUNNING, 0) + jobs.get(JobStatus.DELIVERING, 0)
+        await turn.say("stats", queued=jobs.get(JobStatus.QUEUED, 0), running=running, **stats)
 

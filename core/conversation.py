@@ -11,6 +11,7 @@ from typing import Protocol
 
 from core.analysis import COLORS, PERSIAN_CHARS, find_colors, quoted_title
 from core.domain import Analysis
+from core.text import is_blank
 
 STYLE_CHANGES: dict[str, tuple[str, ...]] = {
     "minimal": ("minimal", "cleaner", "simpler", "less busy", "مینیمال", "ساده‌تر", "ساده تر", "خلوت‌تر"),
@@ -72,7 +73,8 @@ def _new_title(text: str) -> str | None:
     if not match:
         return None
     raw = next(group for group in match.groups() if group).strip()
-    return quoted_title(raw) or raw.strip("\"'«»“” .")
+    title = quoted_title(raw) or raw.strip("\"'«»“” .")
+    return None if is_blank(title) else title
 
 
 class RuleRefiner:

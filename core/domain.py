@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from core.messages import Address
+
 
 class Status(StrEnum):
     QUEUED = "queued"
@@ -30,6 +32,20 @@ class LedgerKind(StrEnum):
     REFUND = "refund"  # the generation failed: the hold comes back
 
 
+class JobStatus(StrEnum):
+    QUEUED = "queued"  # accepted: everything needed to make it is stored
+    RUNNING = "running"  # a runner holds the lease
+    DELIVERING = "delivering"  # the result is stored and being sent: a crash now may send it twice
+    DONE = "done"
+    FAILED = "failed"  # refunded; `notified` tells whether the person has been told
+
+
+class JobKind(StrEnum):
+    RENDER = "render"  # make the generations (one, or siblings delivered as an album) and deliver them
+    ORIGINAL = "original"  # send a finished generation's lossless file
+
+
+UNFINISHED_JOBS = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DELIVERING)
 PERIODS = ("day", "week", "month")
 
 
@@ -145,4 +161,25 @@ class Generation:
     credit_state: str = CreditState.RESERVED
     parent_id: uuid.UUID | None = None
     watermarked: bool = False
+    created_at: datetime | None = None
+
+
+@dataclass
+class Job:
+    """One accepted piece of work, durable from the moment it was accepted until it was delivered or refunded."""
+
+    id: uuid.UUID
+    kind: str  # JobKind
+    user_id: uuid.UUID
+    address: Address
+    language: str
+    generation_ids: tuple[uuid.UUID, ...]
+    finish: dict = field(default_factory=dict)  # the rendering Finish's fields
+    status: str = JobStatus.QUEUED
+    attempts: int = 0  # runs started; past the limit the job is refunded instead
+    balance: int | None = None  # the person's balance once this was reserved, for the caption
+    update_key: str | None = None
+    failure: dict | None = None  # {"code", "key", "values"}: what to tell the person
+    notified: bool = False
+    deliveries: int = 0  # times a send of the result was started (more than one: it may have arrived twice)
     created_at: datetime | None = None

@@ -100,6 +100,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_completed": {"en": "done", "fa": "انجام شد"},
     "reason_timeout": {"en": "the image service did not answer in time", "fa": "سرویس تصویر به‌موقع پاسخ نداد"},
     "reason_renderer": {"en": "the renderer stopped while drawing it", "fa": "طراح تصویر هنگام ساخت آن متوقف شد"},
+    "reason_delivery": {"en": "the chat did not accept the picture", "fa": "گفتگو تصویر را نپذیرفت"},
+    "gave_up": {"en": "Sorry, I could not finish \"{title}\": the service restarted while making it. You were not charged; please send it again.", "fa": "متأسفیم، ساخت «{title}» تمام نشد: سرویس هنگام ساخت آن دوباره راه‌اندازی شد. هزینه‌ای کسر نشد؛ لطفاً دوباره بفرستید."},
     "reason_internal": {"en": "an internal error", "fa": "یک خطای داخلی"},
     "status_failed": {"en": "failed", "fa": "ناموفق"},
     "status_queued": {"en": "queued", "fa": "در صف"},

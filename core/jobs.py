@@ -1,20 +1,18 @@
-"""The in-process job queue: bounded concurrency, FIFO, visible positions, a per-user limit."""
+"""Running accepted jobs in this process: render slots with a visible place in line, and the local job backend."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter, deque
-from collections.abc import AsyncIterator
+import logging
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from core.ports import PositionCallback
 
-
-class TooManyJobs(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"{limit} jobs already in flight")
-        self.limit = limit
+log = logging.getLogger(__name__)
 
 
 class _Waiter:
@@ -23,16 +21,16 @@ class _Waiter:
         self.granted = False
 
 
-class InProcessJobQueue:
-    def __init__(self, concurrency: int, per_user: int, position_refresh_s: float = 1.0) -> None:
+class InProcessSlots:
+    """Bounded concurrency, first come first served, each waiting job told its place in line."""
+
+    def __init__(self, concurrency: int, position_refresh_s: float = 1.0) -> None:
         self.concurrency = concurrency
-        self.per_user = per_user
         # Waiters look up their place on this beat instead of being woken by every departure:
         # waking everyone on each release costs O(n²) wake-ups (and progress edits) in a long line.
         self.position_refresh_s = position_refresh_s
         self._running = 0
         self._waiters: deque[_Waiter] = deque()
-        self._in_flight: Counter[str] = Counter()
 
     @property
     def waiting(self) -> int:
@@ -43,20 +41,12 @@ class InProcessJobQueue:
         return self._running
 
     @asynccontextmanager
-    async def slot(self, user_key: str, on_position: PositionCallback) -> AsyncIterator[None]:
-        if self._in_flight[user_key] >= self.per_user:
-            raise TooManyJobs(self.per_user)
-        self._in_flight[user_key] += 1
+    async def slot(self, on_position: PositionCallback) -> AsyncIterator[None]:
+        await self._acquire(on_position)
         try:
-            await self._acquire(on_position)
-            try:
-                yield
-            finally:
-                self._release()
+            yield
         finally:
-            self._in_flight[user_key] -= 1
-            if not self._in_flight[user_key]:
-                del self._in_flight[user_key]
+            self._release()
 
     async def _acquire(self, on_position: PositionCallback) -> None:
         if self._running < self.concurrency and not self._waiters:
@@ -88,3 +78,79 @@ class InProcessJobQueue:
             waiter.changed.set()
         else:
             self._running -= 1
+
+
+JobRunner = Callable[[uuid.UUID], Awaitable[None]]
+
+
+class LocalJobs:
+    """The `local` backend: jobs accepted here run here, one task each (their render slots bound the work).
+
+    Accepting leases the job to this process (`owner`), so no other process takes it while it waits; if this
+    process dies, the lease runs out and recovery (here after a restart, or in another process) resumes it.
+    """
+
+    def __init__(self, owner: str) -> None:
+        self.owner: str | None = owner
+        self._run: JobRunner | None = None
+        self._pending: list[uuid.UUID] = []  # submitted before the runner was attached
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def attach(self, run: JobRunner) -> None:
+        """Jobs start once the platform's sender exists; what was submitted before starts now."""
+        self._run = run
+        pending, self._pending = self._pending, []
+        for job_id in pending:
+            self._start(job_id)
+
+    async def submit(self, job_id: uuid.UUID) -> None:
+        if self._run is None:
+            self._pending.append(job_id)
+        else:
+            self._start(job_id)
+
+    def _start(self, job_id: uuid.UUID) -> None:
+        assert self._run is not None
+        task = asyncio.create_task(self._guarded(self._run, job_id), name=f"job-{job_id.hex[:8]}")
+        self._tasks.add(task)
+        self._idle.clear()
+        task.add_done_callback(self._finished)
+
+    @staticmethod
+    async def _guarded(run: JobRunner, job_id: uuid.UUID) -> None:
+        try:
+            await run(job_id)
+        except Exception:  # the pipeline reports its own failures; this is a bug, logged, never silent
+            log.exception("job %s crashed", job_id)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
+            self._idle.set()
+
+    @property
+    def running(self) -> int:
+        return len(self._tasks)
+
+    async def idle(self) -> None:
+        """Until every job started here has ended (tests, the terminal chat, `routix generate`)."""
+        while self._tasks or self._pending:
+            await self._idle.wait()
+            await asyncio.sleep(0)
+
+    async def drain(self, grace_s: float) -> int:
+        """Let running jobs finish for up to `grace_s`, then stop the rest (they resume at the next start).
+        Returns how many were stopped."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=grace_s)
+        left = list(self._tasks)
+        for task in left:
+            task.cancel()
+        if left:
+            await asyncio.gather(*left, return_exceptions=True)
+        return len(left)
+
+    async def close(self) -> None:
+        await self.drain(0)

@@ -31,6 +31,23 @@ class Options:
 
 
 @dataclass(frozen=True)
+class Address:
+    """Where a job's replies go, stored with the job so any process can deliver them after a restart.
+
+    Adapters fill it from the update; the core keeps it as it is, except for `progress_id`, the message a
+    job's progress is shown in (sent once, then edited, also by a job resumed elsewhere)."""
+
+    platform: str
+    chat_id: str
+    user_id: str  # the platform's id of the person, for a mention when the answer lands in a channel
+    reply_to: str | None = None  # the message to answer (groups, Discord chat)
+    progress_id: str | None = None
+    interaction_token: str | None = None  # Discord: the deferred interaction the result edits
+    interaction_expires: float | None = None  # epoch seconds: after this only the channel can carry the result
+    application_id: str | None = None  # Discord: the application the interaction belongs to
+
+
+@dataclass(frozen=True)
 class Incoming:
     platform: str  # "telegram" | "discord" | "console"
     user_id: str  # the platform's user id, as text
@@ -45,10 +62,15 @@ class Incoming:
     button: str | None = None  # the action string of a pressed button (see Button.action)
     options: Options = field(default_factory=Options)
     update_key: str | None = None  # a platform-unique id; the core processes each key at most once
+    address: Address | None = None  # where a job started by this update delivers (None: platform + chat)
 
     @property
     def settings_scope(self) -> str:
         return self.space_id or self.chat_id
+
+    @property
+    def reply_address(self) -> Address:
+        return self.address or Address(self.platform, self.chat_id, self.user_id)
 
 
 @dataclass(frozen=True)
@@ -68,7 +90,8 @@ class TextReply:
 
 @dataclass(frozen=True)
 class Working:
-    """A job was accepted: adapters start their "uploading photo" / typing indicator."""
+    """A job was accepted (to the update's replies) or started (to the job's replies): adapters show their
+    "uploading photo" / typing indicator."""
 
     generation_id: str
 

@@ -10,6 +10,8 @@ milliseconds while later requests wait their turn (their chat action went out al
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 _orders = itertools.count()
@@ -25,3 +27,17 @@ def request_order() -> int:
     """This request's place in line; work outside a request goes to the back, as a new request would."""
     order = _current.get()
     return next(_orders) if order is None else order
+
+
+URGENT = -1  # before any request's work
+
+
+@contextmanager
+def urgent() -> Iterator[None]:
+    """Work that closes a window in which a crash would repeat something the person sees (recording that a
+    picture or a notice was sent) goes ahead of every request waiting for the database."""
+    token = _current.set(URGENT)
+    try:
+        yield
+    finally:
+        _current.reset(token)

@@ -1,15 +1,56 @@
-"""Ports: what the core needs from the outside world, as Protocols. storage/ and bootstrap provide them."""
+"""Ports: what the core needs from the outside world, as Protocols; storage/, adapters and bootstrap provide them."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
-from core.domain import Account, Algorithm, ChatSettings, Conversation, Generation, Template, Tier, User
+from core.domain import Account, Algorithm, ChatSettings, Conversation, Generation, Job, Template, Tier, User
+from core.messages import Address, Outgoing
 from core.rendering import Finish, Rendered, Scene
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"  # the update was accepted before (a redelivery): nothing more to do
+    NO_CREDITS = "no_credits"
+    TOO_MANY_JOBS = "too_many_jobs"
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Everything one accepted request stores, in one transaction."""
+
+    job: Job
+    generations: tuple[Generation, ...]  # to reserve credits for and record (none for a job on a finished one)
+    now: datetime
+    latest: bool = True  # the first generation becomes the chat's latest, which a follow-up refines
+    per_user: int | None = None  # refuse when the person already has this many unfinished jobs
+    lease_owner: str | None = None  # the runner that will run it at once (in-process jobs), if any
+    lease_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    outcome: Outcome
+    account: Account | None = None  # after the hold (accepted), or the balance that fell short (no credits)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A stored picture of one generation."""
+
+    generation_id: uuid.UUID
+    key: str
+    byte_size: int
+    width: int
+    height: int
+    timings: dict
 
 
 class Store(Protocol):
@@ -29,11 +70,6 @@ class Store(Protocol):
 
     # credits
     async def account(self, user_id: uuid.UUID, now: datetime) -> Account: ...
-    # reserve holds the cost and stores the generation (as the chat's latest unless latest=False)
-    async def reserve(self, generation: Generation, now: datetime, latest: bool = True) -> Account | None: ...
-    async def complete(self, generation_ids: list[uuid.UUID], template_id: str | None) -> None: ...
-    async def settle(self, generation_id: uuid.UUID) -> bool: ...
-    async def refund(self, generation_id: uuid.UUID) -> bool: ...
     async def grant(self, user_id: uuid.UUID, amount: int, note: str, now: datetime) -> Account: ...
     async def ledger_total(self, user_id: uuid.UUID) -> int: ...
 
@@ -51,12 +87,31 @@ class Store(Protocol):
     async def update_chat_settings(self, platform: str, scope: str, **fields: object) -> ChatSettings: ...
 
     # generations
-    async def update_generation(self, generation_id: uuid.UUID, **fields: object) -> None: ...
     async def get_generation(self, generation_id: uuid.UUID) -> Generation | None: ...
+    async def generations(self, ids: tuple[uuid.UUID, ...]) -> list[Generation]: ...
     async def recent_generations(self, user_id: uuid.UUID, limit: int) -> list[Generation]: ...
+    async def set_original(self, generation_id: uuid.UUID, original_key: str) -> None: ...
+
+    # jobs: accepted once, leased by one runner at a time, finished or failed (refunded) exactly once
+    async def accept(self, acceptance: Acceptance) -> Accepted: ...
+    async def take_job(self, job_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> Job | None: ...
+    async def get_job(self, job_id: uuid.UUID) -> Job | None: ...
+    async def renew_leases(self, owner: str, until: datetime) -> int: ...
+    async def release_leases(self, owner: str, now: datetime) -> None: ...
+    async def recoverable_jobs(self, now: datetime, platforms: tuple[str, ...],
+                               limit: int = 200) -> list[uuid.UUID]: ...
+    async def keep_progress(self, job_id: uuid.UUID, progress_id: str) -> None: ...
+    async def begin_work(self, job_id: uuid.UUID) -> None: ...
+    async def record_results(self, job_id: uuid.UUID, results: list[Result]) -> None: ...
+    async def start_delivery(self, job_id: uuid.UUID) -> None: ...
+    async def finish_job(self, job_id: uuid.UUID, template_id: str | None) -> None: ...
+    async def fail_job(self, job_id: uuid.UUID, failure: dict) -> bool: ...
+    async def mark_notified(self, job_id: uuid.UUID) -> None: ...
+    async def jobs_summary(self) -> dict[str, int]: ...
 
     # bookkeeping
     async def claim_update(self, key: str, now: datetime) -> bool: ...
+    async def update_seen(self, key: str) -> bool: ...
     async def audit(self, actor: str, action: str, target: str, detail: str, now: datetime) -> None: ...
     async def create_link_code(self, code: str, user_id: uuid.UUID, expires_at: datetime) -> None: ...
     async def consume_link_code(self, code: str, now: datetime) -> uuid.UUID | None: ...
@@ -86,10 +141,10 @@ class ImageProvider(Protocol):
 PositionCallback = Callable[[int], Awaitable[None]]
 
 
-class JobQueue(Protocol):
-    """Bounded concurrency with a visible position and a per-user limit on jobs in flight."""
+class RenderSlots(Protocol):
+    """Bounded concurrency with a visible position in line."""
 
-    def slot(self, user_key: str, on_position: PositionCallback) -> AbstractAsyncContextManager[None]: ...
+    def slot(self, on_position: PositionCallback) -> AbstractAsyncContextManager[None]: ...
 
     @property
     def waiting(self) -> int: ...
@@ -98,4 +153,33 @@ class JobQueue(Protocol):
     def running(self) -> int: ...
 
 
-__all__ = ["BlobStore", "ImageProvider", "JobQueue", "PositionCallback", "Store"]
+class JobReplies(Protocol):
+    """One job's events on their way to its stored address. Opening one starts the platform's sign of work
+    (a chat action, "typing…"); closing it stops it."""
+
+    async def __call__(self, event: Outgoing) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+ProgressKept = Callable[[str], Awaitable[None]]  # the sender reports the message it shows progress in
+
+
+class Sender(Protocol):
+    """An adapter's outbound side: delivers to a stored address, without the update that started the job."""
+
+    def open(self, address: Address, on_progress: ProgressKept) -> JobReplies: ...
+
+
+class JobBackend(Protocol):
+    """Where accepted jobs wait for a runner: in this process, or on a shared queue for worker processes."""
+
+    owner: str | None  # set when jobs accepted here run here: accepting leases them to this process at once
+
+    async def submit(self, job_id: uuid.UUID) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+__all__ = ["Acceptance", "Accepted", "BlobStore", "ImageProvider", "JobBackend", "JobReplies", "Outcome",
+           "PositionCallback", "ProgressKept", "RenderSlots", "Result", "Sender", "Store"]

@@ -6,15 +6,16 @@ cache-key walk on every execution (about 0.1 ms each, several per request).
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, Select, Update, bindparam, case, select, update
+from sqlalchemy import Integer, Select, Update, and_, bindparam, case, func, or_, select, update
 
-from core.domain import CreditState
+from core.domain import UNFINISHED_JOBS, CreditState, JobStatus
 from storage.tables import (
     ChatSettingsRow,
     ConversationRow,
     CreditAccountRow,
     GenerationRow,
     IdentityRow,
+    JobRow,
     TemplateRow,
     TierRow,
     UserRow,
@@ -25,6 +26,7 @@ chats = ChatSettingsRow.__table__  # type: ignore[attr-defined]
 conversations = ConversationRow.__table__  # type: ignore[attr-defined]
 generations = GenerationRow.__table__  # type: ignore[attr-defined]
 identities = IdentityRow.__table__  # type: ignore[attr-defined]
+jobs = JobRow.__table__  # type: ignore[attr-defined]
 templates = TemplateRow.__table__  # type: ignore[attr-defined]
 tiers = TierRow.__table__  # type: ignore[attr-defined]
 users = UserRow.__table__  # type: ignore[attr-defined]
@@ -73,3 +75,24 @@ CHAT_SETTINGS: Select = select(chats).where(chats.c.platform == bindparam("b_pla
 CONVERSATION: Select = select(conversations).where(conversations.c.platform == bindparam("b_platform"),
                                                    conversations.c.chat_id == bindparam("b_chat"))
 TIER: Select = select(tiers).where(tiers.c.name == bindparam("b_name"))
+
+UNFINISHED_JOBS_OF = (select(func.count()).select_from(jobs)
+                      .where(jobs.c.user_id == bindparam("b_user"), jobs.c.status.in_(UNFINISHED_JOBS)))
+_FREE = or_(jobs.c.lease_until.is_(None), jobs.c.lease_until < bindparam("b_now"))
+_OPEN = or_(jobs.c.status.in_(UNFINISHED_JOBS), and_(jobs.c.status == JobStatus.FAILED, jobs.c.notified.is_(False)))
+# Waiting (free, or leased to this runner when it was accepted here), or held by a runner whose lease ran out (it
+# died, or stopped without finishing), or failed and not yet told: the conditional UPDATE lets one runner have it.
+TAKE_JOB = (
+    update(jobs)
+    .where(jobs.c.id == bindparam("b_id"), or_(_FREE, jobs.c.lease_owner == bindparam("b_owner")), _OPEN)
+    .values(lease_owner=bindparam("b_owner"), lease_until=bindparam("b_until"), updated_at=bindparam("b_now"))
+    .returning(jobs.c.id)
+)
+_HELD = and_(jobs.c.lease_owner == bindparam("b_owner"), _OPEN)
+RENEW_LEASES = update(jobs).where(_HELD).values(lease_until=bindparam("b_until"))
+RELEASE_LEASES = update(jobs).where(_HELD).values(lease_owner=None, lease_until=bindparam("b_now"))
+_DELIVERING = case((jobs.c.status == JobStatus.FAILED, JobStatus.FAILED), else_=JobStatus.DELIVERING)  # a notice
+START_DELIVERY = (update(jobs).where(jobs.c.id == bindparam("b_id"))
+                  .values(status=_DELIVERING, deliveries=jobs.c.deliveries + 1, updated_at=bindparam("b_now")))
+BEGIN_WORK = (update(jobs).where(jobs.c.id == bindparam("b_id"))
+              .values(status=JobStatus.RUNNING, attempts=jobs.c.attempts + 1, updated_at=bindparam("b_now")))

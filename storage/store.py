@@ -10,25 +10,31 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, Insert, Row, func, insert, update
+from sqlalchemy import Engine, Insert, Row, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import SQLModel, col, select
 
 from core.credits import period_end, utcnow
 from core.domain import (
+    UNFINISHED_JOBS,
     Account,
     Algorithm,
     ChatSettings,
     Conversation,
     CreditState,
     Generation,
+    Job,
+    JobKind,
+    JobStatus,
     LedgerKind,
     Template,
     Tier,
     User,
 )
+from core.messages import Address
 from core.ordering import request_order
+from core.ports import Acceptance, Accepted, Outcome, Result
 from storage import statements as sql
 from storage.engine import database_threads
 from storage.tables import (
@@ -39,6 +45,7 @@ from storage.tables import (
     CreditAccountRow,
     GenerationRow,
     IdentityRow,
+    JobRow,
     LedgerRow,
     LinkCodeRow,
     MessageRow,
@@ -99,6 +106,21 @@ def _generation(row: GenerationRow) -> Generation:
     return Generation(**{name: getattr(row, name) for name in GENERATION_FIELDS})
 
 
+def _job(row: JobRow) -> Job:
+    return Job(id=row.id, kind=row.kind, user_id=row.user_id, address=Address(**row.address), language=row.language,
+               generation_ids=tuple(uuid.UUID(hex=value) for value in row.generation_ids), finish=dict(row.finish),
+               status=row.status, attempts=row.attempts, balance=row.balance, update_key=row.update_key,
+               failure=row.failure, notified=row.notified, deliveries=row.deliveries, created_at=row.created_at)
+
+
+class _Refused(Exception):
+    """Rolls the acceptance back: nothing of it may stay (no claim, no hold, no rows)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.value)
+        self.outcome = outcome
+
+
 class SqlStore:
     """The async Store port over a synchronous engine; every public method is one transaction."""
 
@@ -114,7 +136,11 @@ class SqlStore:
 
     @in_thread
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine)
+        """Create missing tables. On PostgreSQL under an advisory lock: a bot and its workers start together."""
+        with self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(70070)"))
+            SQLModel.metadata.create_all(connection)
 
     async def close(self) -> None:
         await self._dispose()
@@ -318,6 +344,8 @@ class SqlStore:
     def _finish_credits(self, generation_id: uuid.UUID, state: CreditState) -> bool:
         """Settle or refund exactly once: the generation's credit_state leaves 'reserved' only once."""
         with self._session() as session:
+            if state == CreditState.REFUNDED:
+                return self._refund_in(session, generation_id)
             result = session.execute(
                 update(GenerationRow)
                 .where(col(GenerationRow.id) == generation_id, col(GenerationRow.credit_state) == CreditState.RESERVED)
@@ -327,20 +355,31 @@ class SqlStore:
                 return False
             generation = session.get(GenerationRow, generation_id)
             assert generation is not None
-            if state == CreditState.SETTLED:
-                session.add(LedgerRow(user_id=generation.user_id, generation_id=generation_id,
-                                      kind=LedgerKind.SETTLE, amount=0))
-                return True
-            held = session.scalars(select(LedgerRow).where(
-                LedgerRow.generation_id == generation_id, LedgerRow.kind == LedgerKind.RESERVE)).first()
-            back_allowance, back_granted = (-held.allowance_part, -held.granted_part) if held else (0, 0)
-            session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == generation.user_id)
-                            .values(allowance=CreditAccountRow.allowance + back_allowance,
-                                    granted=CreditAccountRow.granted + back_granted))
-            session.add(LedgerRow(user_id=generation.user_id, generation_id=generation_id, kind=LedgerKind.REFUND,
-                                  amount=back_allowance + back_granted, allowance_part=back_allowance,
-                                  granted_part=back_granted))
+            session.add(LedgerRow(user_id=generation.user_id, generation_id=generation_id, kind=LedgerKind.SETTLE,
+                                  amount=0))
             return True
+
+    @staticmethod
+    def _refund_in(session: Session, generation_id: uuid.UUID) -> bool:
+        result = session.execute(
+            update(GenerationRow)
+            .where(col(GenerationRow.id) == generation_id, col(GenerationRow.credit_state) == CreditState.RESERVED)
+            .values(credit_state=CreditState.REFUNDED)
+            .returning(GenerationRow.__table__.c.user_id)  # type: ignore[attr-defined]
+        )
+        user_id = result.scalar()
+        if user_id is None:
+            return False
+        held = session.scalars(select(LedgerRow).where(
+            LedgerRow.generation_id == generation_id, LedgerRow.kind == LedgerKind.RESERVE)).first()
+        back_allowance, back_granted = (-held.allowance_part, -held.granted_part) if held else (0, 0)
+        session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == user_id)
+                        .values(allowance=CreditAccountRow.allowance + back_allowance,
+                                granted=CreditAccountRow.granted + back_granted))
+        session.add(LedgerRow(user_id=user_id, generation_id=generation_id, kind=LedgerKind.REFUND,
+                              amount=back_allowance + back_granted, allowance_part=back_allowance,
+                              granted_part=back_granted))
+        return True
 
     @in_thread
     def grant(self, user_id: uuid.UUID, amount: int, note: str, now: datetime) -> Account:
@@ -466,6 +505,198 @@ class SqlStore:
         with self._session() as session:
             return [_generation(row) for row in (session.scalars(statement)).all()]
 
+    # jobs -----------------------------------------------------------------------------------------------
+
+    @in_thread
+    def accept(self, acceptance: Acceptance) -> Accepted:
+        """Accept a request in one transaction: the update's claim, the credit holds, the generations and the job
+        with everything needed to redo it. Either all of it is stored or none of it."""
+        job = acceptance.job
+        try:
+            with self._session() as session:
+                if job.update_key is not None:
+                    self._claim(session, job.update_key, acceptance.now)
+                if acceptance.per_user is not None and self._unfinished(session, job.user_id) >= acceptance.per_user:
+                    raise _Refused(Outcome.TOO_MANY_JOBS)
+                account = self._hold_all(session, acceptance)
+                for index, generation in enumerate(acceptance.generations):
+                    self._record_generation(session, generation, acceptance.latest and index == 0)
+                balance = account.balance if account else job.balance
+                session.execute(*_insert(JobRow, id=job.id, kind=job.kind, user_id=job.user_id,
+                                         platform=job.address.platform, address=asdict(job.address),
+                                         language=job.language, generation_ids=[g.hex for g in job.generation_ids],
+                                         finish=job.finish, balance=balance, update_key=job.update_key,
+                                         lease_owner=acceptance.lease_owner, lease_until=acceptance.lease_until,
+                                         created_at=acceptance.now))
+                return Accepted(Outcome.ACCEPTED, account)
+        except _Refused as refused:
+            account = self._account(job.user_id, acceptance.now) if refused.outcome == Outcome.NO_CREDITS else None
+            return Accepted(refused.outcome, account)
+        except IntegrityError:  # the update's key was claimed already: a redelivery
+            return Accepted(Outcome.DUPLICATE)
+
+    @staticmethod
+    def _claim(session: Session, key: str, now: datetime) -> None:
+        session.execute(*_insert(ProcessedUpdateRow, key=key, created_at=now))
+
+    @staticmethod
+    def _unfinished(session: Session, user_id: uuid.UUID) -> int:
+        return int(session.execute(sql.UNFINISHED_JOBS_OF, {"b_user": user_id}).scalar_one())
+
+    def _hold_all(self, session: Session, acceptance: Acceptance) -> Account | None:
+        account = None
+        for generation in acceptance.generations:
+            held = self._hold(session, generation, acceptance.now, this_period_only=True)
+            if held is None:
+                self._refill_if_due(session, generation.user_id, acceptance.now)
+                held = self._hold(session, generation, acceptance.now, this_period_only=False)
+            if held is None:
+                raise _Refused(Outcome.NO_CREDITS)
+            account = held
+        return account
+
+    @in_thread
+    def take_job(self, job_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> Job | None:
+        """Lease a job that is waiting, or whose runner's lease ran out; None when someone else holds it or it
+        is finished."""
+        with self._session() as session:
+            row = session.execute(sql.TAKE_JOB, {"b_id": job_id, "b_owner": owner, "b_now": now,
+                                                 "b_until": until}).first()
+            if row is None:
+                return None
+            return _job(session.get(JobRow, job_id))  # type: ignore[arg-type]
+
+    @in_thread
+    def get_job(self, job_id: uuid.UUID) -> Job | None:
+        with self._session() as session:
+            row = session.get(JobRow, job_id)
+            return _job(row) if row else None
+
+    @in_thread
+    def renew_leases(self, owner: str, until: datetime) -> int:
+        with self._session() as session:
+            return int(session.execute(sql.RENEW_LEASES, {"b_owner": owner, "b_until": until}).rowcount)
+
+    @in_thread
+    def release_leases(self, owner: str, now: datetime) -> None:
+        """A clean stop: the owner's unfinished jobs may be taken at once by the next runner."""
+        with self._session() as session:
+            session.execute(sql.RELEASE_LEASES, {"b_owner": owner, "b_now": now})
+
+    @in_thread
+    def recoverable_jobs(self, now: datetime, platforms: tuple[str, ...], limit: int = 200) -> list[uuid.UUID]:
+        """Unfinished jobs nobody holds (their runner died or stopped), and failures nobody was told about."""
+        statement = (select(JobRow.id).where(col(JobRow.platform).in_(platforms))
+                     .where((col(JobRow.lease_until).is_(None)) | (col(JobRow.lease_until) < now))
+                     .where(col(JobRow.status).in_(UNFINISHED_JOBS)
+                            | ((col(JobRow.status) == JobStatus.FAILED) & col(JobRow.notified).is_(False)))
+                     .order_by(col(JobRow.created_at)).limit(limit))
+        with self._session() as session:
+            return list(session.scalars(statement).all())
+
+    @in_thread
+    def generations(self, ids: tuple[uuid.UUID, ...]) -> list[Generation]:
+        with self._session() as session:
+            rows = {row.id: row for row in session.scalars(select(GenerationRow).where(col(GenerationRow.id).in_(ids)))}
+            return [_generation(rows[ident]) for ident in ids if ident in rows]
+
+    @in_thread
+    def begin_work(self, job_id: uuid.UUID) -> None:
+        """The job's pictures are being made: one attempt (waiting in line is none)."""
+        with self._session() as session:
+            session.execute(sql.BEGIN_WORK, {"b_id": job_id, "b_now": utcnow()})
+
+    @in_thread
+    def record_results(self, job_id: uuid.UUID, results: list[Result]) -> None:
+        """The pictures are stored and about to be sent: a crash from here on delivers them instead of making
+        them again (and, between the send and `finish_job`, may deliver them twice: counted in `deliveries`)."""
+        with self._session() as session:
+            for result in results:
+                session.execute(sql.UPDATE_GENERATION, {"b_id": result.generation_id, "updated_at": utcnow(),
+                                                        "status": "processing", "stage": "uploading",
+                                                        "result_key": result.key, "byte_size": result.byte_size,
+                                                        "width": result.width, "height": result.height,
+                                                        "timings": result.timings})
+            session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_now": utcnow()})
+
+    @in_thread
+    def set_original(self, generation_id: uuid.UUID, original_key: str) -> None:
+        with self._session() as session:
+            session.execute(sql.UPDATE_GENERATION, {"b_id": generation_id, "updated_at": utcnow(),
+                                                    "original_key": original_key})
+
+    @in_thread
+    def start_delivery(self, job_id: uuid.UUID) -> None:
+        with self._session() as session:
+            session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_now": utcnow()})
+
+    @in_thread
+    def keep_progress(self, job_id: uuid.UUID, progress_id: str) -> None:
+        """Remember the progress message, so a resumed job edits it instead of leaving it behind."""
+        with self._session() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is not None:
+                row.address = {**row.address, "progress_id": progress_id}
+
+    @in_thread
+    def finish_job(self, job_id: uuid.UUID, template_id: str | None) -> None:
+        """Delivered: the generations completed and settled once, the job done, the interaction token forgotten."""
+        with self._session() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is None or row.status == JobStatus.DONE:
+                return
+            if row.kind == JobKind.RENDER:
+                for value in row.generation_ids:
+                    self._settle_delivered(session, uuid.UUID(hex=value))
+                if template_id is not None:
+                    session.execute(sql.COUNT_TEMPLATE_USE, {"b_id": template_id})
+            self._close_job(row, JobStatus.DONE)
+
+    def _settle_delivered(self, session: Session, generation_id: uuid.UUID) -> None:
+        user_id = session.execute(sql.SETTLE_DELIVERED, {"b_id": generation_id, "b_now": utcnow()}).scalar()
+        if user_id is not None:
+            session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation_id, kind=LedgerKind.SETTLE,
+                                     amount=0, allowance_part=0, granted_part=0, note=""))
+
+    @staticmethod
+    def _close_job(row: JobRow, status: JobStatus) -> None:
+        row.status = status
+        row.finished_at = row.updated_at = utcnow()
+        row.address = {**row.address, "interaction_token": None}  # a secret, needed no longer
+
+    @in_thread
+    def fail_job(self, job_id: uuid.UUID, failure: dict) -> bool:
+        """Refund every generation once and record what to tell the person; False if it had finished already."""
+        with self._session() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is None or row.status in (JobStatus.DONE, JobStatus.FAILED):
+                return False
+            if row.kind == JobKind.RENDER:
+                for value in row.generation_ids:
+                    generation_id = uuid.UUID(hex=value)
+                    session.execute(sql.UPDATE_GENERATION, {"b_id": generation_id, "updated_at": utcnow(),
+                                                            "status": "failed", "error": failure.get("detail", "")})
+                    self._refund_in(session, generation_id)
+            row.failure = failure
+            row.status = JobStatus.FAILED
+            row.updated_at = utcnow()
+            return True
+
+    @in_thread
+    def mark_notified(self, job_id: uuid.UUID) -> None:
+        with self._session() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is not None:
+                row.notified = True
+                row.lease_owner = row.lease_until = None
+                self._close_job(row, JobStatus(row.status))
+
+    @in_thread
+    def jobs_summary(self) -> dict[str, int]:
+        with self._session() as session:
+            rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status)).all()
+            return {status: int(count) for status, count in rows}
+
     # bookkeeping ----------------------------------------------------------------------------------------
 
     @in_thread
@@ -477,6 +708,12 @@ class SqlStore:
             return True
         except IntegrityError:
             return False
+
+    @in_thread
+    def update_seen(self, key: str) -> bool:
+        """True when the update was claimed before (read only: redeliveries are answered once)."""
+        with self._session() as session:
+            return session.get(ProcessedUpdateRow, key) is not None
 
     @in_thread
     def audit(self, actor: str, action: str, target: str, detail: str, now: datetime) -> None:

@@ -169,3 +169,29 @@ class LinkCodeRow(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="users.id")
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class JobRow(SQLModel, table=True):
+    """An accepted request until it is delivered or refunded: what to make, where to deliver, who runs it."""
+
+    __tablename__ = "jobs"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    platform: str = Field(index=True)
+    status: str = Field(default="queued", index=True)
+    address: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    language: str = "en"
+    generation_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    finish: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    balance: int | None = None
+    update_key: str | None = None
+    attempts: int = 0
+    deliveries: int = 0
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, index=True)
+    failure: dict | None = Field(default=None, sa_column=Column(JSON))
+    notified: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bots.bootstrap import Routix, build
+from bots.console.adapter import ConsoleSender
 from bots.settings import AppSettings, DatabaseSettings, JobSettings, LimitSettings, Settings
 from core.algorithms import SEED_ALGORITHMS
 from core.messages import Incoming, Outgoing
@@ -65,16 +66,25 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "data")
 
 
+async def started(settings: Settings, providers: dict | None = None, **overrides: object) -> Routix:
+    """The core as the terminal runs it: jobs in this process, delivered to the conversations below."""
+    app = build(settings, role="console", providers=providers or thread_providers(), **overrides)
+    await app.start()
+    app.add_sender("console", ConsoleSender())
+    await app.serve_jobs()
+    return app
+
+
 @pytest.fixture
 async def routix(settings: Settings) -> AsyncIterator[Routix]:
-    app = build(settings, providers=thread_providers())
-    await app.start()
+    app = await started(settings)
     yield app
     await app.aclose()
 
 
 class Conversation:
-    """Drives the service as one person in one chat and keeps every event it got back."""
+    """Drives the service as one person in one chat and keeps every event it got back: the update's own
+    answers and its jobs' (each `send` waits until the jobs it started have ended)."""
 
     def __init__(self, app: Routix, user: str = "alice", platform: str = "console", chat: str | None = None,
                  locale: str | None = None) -> None:
@@ -89,8 +99,19 @@ class Conversation:
         start = len(self.events)
         incoming = Incoming(self.platform, self.user, self.chat, text, display_name=self.user, locale=self.locale,
                             **fields)  # type: ignore[arg-type]
+        self.listen()
         await self.app.service.handle(incoming, self.reply)
+        await self.app.idle()
         return self.events[start:]
+
+    def listen(self) -> None:
+        """Jobs of this chat deliver here (looked up per event: tests replace `reply`)."""
+        sender = self.app.pipeline.senders.get(self.platform)
+        if sender is None:
+            sender = ConsoleSender()
+            self.app.add_sender(self.platform, sender)
+        assert isinstance(sender, ConsoleSender)
+        sender.listen(self.chat, lambda event: self.reply(event))
 
     def last(self, kind: type) -> object:
         return next(event for event in reversed(self.events) if isinstance(event, kind))
@@ -120,4 +141,5 @@ async def _postgres(url: str, statement: str) -> None:
         await connection.execute(statement)  # type: ignore[arg-type]
 
 
-__all__ = ["ADMIN", "IN_CI", "Conversation", "asyncio", "make_settings", "require_service", "thread_providers"]
+__all__ = ["ADMIN", "IN_CI", "Conversation", "asyncio", "make_settings", "require_service", "started",
+           "thread_providers"]

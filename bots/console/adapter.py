@@ -1,13 +1,19 @@
-"""The terminal adapter: a chat on the same core, progress as lines, results saved as files."""
+"""The terminal adapter: a chat on the same core, progress as lines, results saved as files.
+
+A terminal is one conversation at a time: after each line the chat waits until the jobs it started have ended,
+so the answer to a request comes before the next line is read. Jobs always run in this process (`console` role).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
 from core.messages import (
+    Address,
     AlbumReply,
     DocumentReply,
     ErrorReply,
@@ -16,17 +22,47 @@ from core.messages import (
     Keyboard,
     Outgoing,
     ProgressReply,
+    Reply,
     TextReply,
     Working,
 )
+from core.ports import JobReplies, ProgressKept
 from core.service import Service
 
 PROMPT = "you> "
 
 
+class ConsoleSender:
+    """The outbound side: a job's events go to whoever listens in its chat (the terminal; tests' conversations)."""
+
+    def __init__(self) -> None:
+        self.listeners: dict[str, Reply] = {}
+
+    def listen(self, chat_id: str, reply: Reply) -> None:
+        self.listeners[chat_id] = reply
+
+    def open(self, address: Address, on_progress: ProgressKept) -> JobReplies:
+        return _ChatReplies(self, address.chat_id)
+
+
+class _ChatReplies:
+    def __init__(self, sender: ConsoleSender, chat_id: str) -> None:
+        self.sender, self.chat_id = sender, chat_id
+
+    async def __call__(self, event: Outgoing) -> None:
+        listener = self.sender.listeners.get(self.chat_id)
+        if listener is not None:
+            await listener(event)
+
+    async def close(self) -> None:
+        return None
+
+
 class ConsoleChat:
-    def __init__(self, service: Service, user: str, language: str | None, out_dir: Path, output: TextIO) -> None:
+    def __init__(self, service: Service, user: str, language: str | None, out_dir: Path, output: TextIO,
+                 idle: Callable[[], Awaitable[None]]) -> None:
         self.service = service
+        self.idle = idle
         self.user = user
         self.language = language
         self.out_dir = out_dir
@@ -47,9 +83,14 @@ class ConsoleChat:
         if not text:
             return
         button = self.last_buttons.get(text) if text.isdigit() else None
-        incoming = Incoming("console", self.user, f"console:{self.user}", "" if button else text,
+        incoming = Incoming("console", self.user, self.chat_id, "" if button else text,
                             display_name=self.user, locale=self.language, button=button)
         await self.service.handle(incoming, self.on_event)
+        await self.idle()  # the answer to this line comes before the next line is read
+
+    @property
+    def chat_id(self) -> str:
+        return f"console:{self.user}"
 
     async def on_event(self, event: Outgoing) -> None:
         match event:
@@ -90,8 +131,10 @@ class ConsoleChat:
         print(text, end=end, file=self.output, flush=True)
 
 
-async def chat(service: Service, user: str, language: str | None, out_dir: Path) -> None:
-    console = ConsoleChat(service, user, language, out_dir, sys.stdout)
+async def chat(service: Service, sender: ConsoleSender, idle: Callable[[], Awaitable[None]], user: str,
+               language: str | None, out_dir: Path) -> None:
+    console = ConsoleChat(service, user, language, out_dir, sys.stdout, idle)
+    sender.listen(console.chat_id, console.on_event)
     if sys.stdin.isatty():
         await console.send("/start")
     await console.run(sys.stdin)

@@ -1,7 +1,10 @@
 """The Discord client: receives interactions and messages, acknowledges them at once, and hands them to the core.
 
-Everything is built in `setup_hook` (after login, before the gateway connects): the core starts, the commands get
-their choices from it, the persistent button handlers are registered and the commands are synced.
+Everything is built in `setup_hook` (after login, before the gateway connects): the core starts, the sender jobs
+deliver through is registered (unfinished jobs resume), the commands get their choices from the core, the
+persistent button handlers are registered and the commands are synced. An interaction is deferred first, then
+accepted by the core (stored with its job), then worked on; Discord does not redeliver interactions, so an
+interaction whose process died before acceptance is lost — the defer comes first because of the 3-second limit.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from bots.bootstrap import Routix
 from bots.discord import translate
 from bots.discord.commands import CommandSet
 from bots.discord.locale import RoutixTranslator
-from bots.discord.replies import InteractionReplies, MessageReplies
+from bots.discord.replies import DiscordSender, InteractionReplies, MessageReplies
 from bots.discord.views import ActionButton, ActionSelect
 from core.messages import ErrorReply, Incoming, Options, Reply
 
@@ -74,9 +77,17 @@ def guild_ids(value: str) -> list[int]:
     return [int(part) for part in (item.strip() for item in value.split(",")) if part]
 
 
-class RoutixDiscord(discord.Client):
+class RoutixDiscord(discord.AutoShardedClient):
     def __init__(self, routix: Routix, **options: Any) -> None:
-        """`options` go to discord.Client (tests shorten `guild_ready_timeout`, the wait for late guilds)."""
+        """`options` go to discord.Client (tests shorten `guild_ready_timeout`, the wait for late guilds).
+
+        Sharded when DISCORD_SHARD_COUNT is set: this process runs DISCORD_SHARD_IDS (all, if empty)."""
+        shards = routix.settings.discord
+        if shards.shard_count:
+            options.setdefault("shard_count", shards.shard_count)
+            options.setdefault("shard_ids", shards.shards)
+        else:
+            options.setdefault("shard_count", 1)
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **options)
         self.routix = routix
         self.service = routix.service
@@ -90,6 +101,8 @@ class RoutixDiscord(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.routix.start()
+        self.routix.add_sender(translate.PLATFORM, DiscordSender(self))
+        await self.routix.serve_jobs()
         await self.tree.set_translator(RoutixTranslator())
         for command in await self._commands():
             self.tree.add_command(command)
@@ -115,12 +128,18 @@ class RoutixDiscord(discord.Client):
             await self.tree.sync()
 
     async def close(self) -> None:
-        try:
+        """Running jobs are drained while the HTTP client still works (they deliver through it), then closed."""
+        if not self._core_closed:  # discord.py may call close() more than once while shutting down
+            self._core_closed = True
+            try:
+                await self.routix.drain()
+            finally:
+                try:
+                    await super().close()
+                finally:
+                    await self.routix.aclose()
+        else:
             await super().close()
-        finally:
-            if not self._core_closed:  # discord.py may call close() more than once while shutting down
-                self._core_closed = True
-                await self.routix.aclose()
 
     # -- interactions (called by the commands and the persistent buttons) -------------------------------
 
@@ -128,15 +147,15 @@ class RoutixDiscord(discord.Client):
         """A core command line; the answer concerns only the user, so it is ephemeral."""
         async with self.acks.acknowledging():
             await interaction.response.defer(ephemeral=True, thinking=True)  # first, before any I/O
-        await self._handle(translate.from_interaction(interaction, line), InteractionReplies(interaction,
-                                                                                             ephemeral=True))
+        incoming = translate.from_interaction(interaction, line)
+        await self._handle(incoming, InteractionReplies(self, incoming.reply_address, ephemeral=True))
 
     async def request(self, interaction: discord.Interaction, prompt: str, options: Options,
                       image: discord.Attachment | None) -> None:
         async with self.acks.acknowledging():
             await interaction.response.defer(thinking=True)  # first, before any I/O
         await self.acks.wait()
-        replies = InteractionReplies(interaction, ephemeral=False)
+        replies = InteractionReplies(self, translate.interaction_address(interaction), ephemeral=False)
         try:
             photo = await self._photo(image, interaction.user.id, interaction.locale.value, replies)
         except PhotoRefused:
@@ -148,7 +167,7 @@ class RoutixDiscord(discord.Client):
         async with self.acks.acknowledging():
             await interaction.response.defer(thinking=True)
         incoming = translate.from_interaction(interaction, button=action)
-        await self._handle(incoming, InteractionReplies(interaction, ephemeral=False))
+        await self._handle(incoming, InteractionReplies(self, incoming.reply_address, ephemeral=False))
 
     async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """An option discord.py could not convert, or a bug: the user still gets an answer, privately."""
@@ -158,7 +177,8 @@ class RoutixDiscord(discord.Client):
         language = await self.service.language_of(translate.PLATFORM, str(interaction.user.id),
                                                   interaction.locale.value)
         text = self.service.text(language, "failed", reason=type(error).__name__)
-        await InteractionReplies(interaction, ephemeral=True)(ErrorReply("internal", text))
+        await InteractionReplies(self, translate.interaction_address(interaction), ephemeral=True)(
+            ErrorReply("internal", text))
 
     # -- chat: DMs and mentions -------------------------------------------------------------------------
 
@@ -170,7 +190,7 @@ class RoutixDiscord(discord.Client):
         if message.guild is not None and not await self.service.channel_allowed(
                 translate.PLATFORM, str(message.guild.id), str(message.channel.id)):
             return
-        replies = MessageReplies(message)
+        replies = MessageReplies(self, translate.message_address(message))
         try:
             photo = await self._photo(translate.image_attachment(message), message.author.id, None, replies)
             if text or photo:

@@ -1,5 +1,9 @@
 """The core's events -> Discord calls, one handler per event type.
 
+Both renderers work from an `Address` alone (the application id, the interaction token and its expiry, the
+channel, the message to answer), so the same code answers an update in the bot process and delivers a job in any
+process — a worker, or the bot after a restart — with only the REST API.
+
 `InteractionReplies` renders into a deferred interaction: progress and results edit the "thinking…" response,
 user errors become ephemeral messages, and once the interaction token is (about to be) expired, results go to the
 channel instead. `MessageReplies` renders into a chat (DM or a mention): a typing indicator while working, then a
@@ -15,12 +19,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from typing import Any
 
 import discord
+from discord.http import handle_message_parameters
+from discord.utils import MISSING
+from discord.webhook.async_ import async_context
 
 from bots.discord.views import build_view
 from core.messages import (
+    Address,
     AlbumReply,
     DocumentReply,
     ErrorReply,
@@ -31,12 +39,13 @@ from core.messages import (
     TextReply,
     Working,
 )
+from core.ports import ProgressKept
 
 log = logging.getLogger(__name__)
 CONTENT_LIMIT = 2000  # characters in a Discord message
 FILES_PER_MESSAGE = 10
 PROGRESS_INTERVAL_S = 1.0  # at most one progress edit per second: edits share the webhook's rate limit
-TOKEN_MARGIN = timedelta(seconds=30)  # stop using the interaction token this long before it dies (15 minutes)
+TOKEN_MARGIN_S = 30.0  # stop using the interaction token this long before it dies (15 minutes)
 EXPIRED_TOKEN_CODES = {50027, 10015}  # Invalid Webhook Token, Unknown Webhook
 
 
@@ -105,14 +114,41 @@ class EventRenderer:
         raise NotImplementedError
 
 
+class InteractionHook:
+    """An interaction's deferred response reached by application id and token alone, through the same calls
+    discord.py's `Interaction.edit_original_response` makes, so a job resumed elsewhere edits the same message."""
+
+    def __init__(self, client: discord.Client, application_id: int, token: str) -> None:
+        self.application_id, self.token = application_id, token
+        self._state = client._connection  # what Interaction itself builds its follow-up webhook from
+        self.followup = discord.Webhook.from_state({"id": application_id, "type": 3, "token": token}, self._state)
+
+    async def edit(self, *, content: str, attachments: list[discord.File] = MISSING,
+                   view: discord.ui.View | None = MISSING) -> None:
+        with handle_message_parameters(content=content, attachments=attachments, view=view,
+                                       previous_allowed_mentions=self._state.allowed_mentions) as params:
+            await async_context.get().edit_original_interaction_response(
+                self.application_id, self.token, session=self.followup.session, proxy=self.followup.proxy,
+                proxy_auth=self.followup.proxy_auth, payload=params.payload, multipart=params.multipart,
+                files=params.files)
+
+    async def delete(self) -> None:
+        await async_context.get().delete_original_interaction_response(
+            self.application_id, self.token, session=self.followup.session, proxy=self.followup.proxy,
+            proxy_auth=self.followup.proxy_auth)
+
+
 class InteractionReplies(EventRenderer):
     """Renders events into one deferred interaction."""
 
-    def __init__(self, interaction: discord.Interaction, *, ephemeral: bool,
+    def __init__(self, client: discord.Client, address: Address, *, ephemeral: bool,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.interaction = interaction
+        assert address.application_id and address.interaction_token
+        self.client = client
+        self.address = address
         self.ephemeral = ephemeral
         self.clock = clock
+        self.hook = InteractionHook(client, int(address.application_id), address.interaction_token)
         self._last_edit = float("-inf")
 
     async def working(self, event: Working) -> None:
@@ -124,9 +160,9 @@ class InteractionReplies(EventRenderer):
             return  # a newer stage or the result will follow soon
         self._last_edit = now
         try:
-            await self.interaction.edit_original_response(content=event.text[:CONTENT_LIMIT])
+            await self.hook.edit(content=event.text[:CONTENT_LIMIT])
         except discord.HTTPException as error:  # progress is cosmetic: never fail the job for it
-            log.info("progress edit failed for interaction %s: %s", self.interaction.id, error)
+            log.info("progress edit failed for interaction in %s: %s", self.address.chat_id, error)
 
     async def result(self, event: Outgoing) -> None:
         """Sending errors propagate for images, so the core refunds and reports the failure."""
@@ -136,15 +172,17 @@ class InteractionReplies(EventRenderer):
             await self._to_channel(first)
         else:
             try:
-                await self.interaction.edit_original_response(content=first.text, attachments=first.discord_files(),
-                                                              view=build_view(first.buttons))
+                await self.hook.edit(content=first.text, attachments=first.discord_files(),
+                                     view=build_view(first.buttons))
             except discord.HTTPException as error:
                 if not _token_expired(error):
                     raise
                 await self._to_channel(first)
         for delivery in rest:
-            await self.interaction.followup.send(delivery.text, files=delivery.discord_files(),
-                                                 ephemeral=self.ephemeral)
+            if self._expiring():
+                await self._to_channel(delivery)
+            else:
+                await self.hook.followup.send(delivery.text, files=delivery.discord_files(), ephemeral=self.ephemeral)
         self._last_edit = self.clock()
 
     async def error(self, event: ErrorReply) -> None:
@@ -154,45 +192,56 @@ class InteractionReplies(EventRenderer):
             if self._expiring():
                 raise _TokenExpired
             if self.ephemeral:
-                await self.interaction.edit_original_response(content=text, attachments=[], view=None)
+                await self.hook.edit(content=text, attachments=[], view=None)
                 return
             with contextlib.suppress(discord.HTTPException):
-                await self.interaction.delete_original_response()
-            await self.interaction.followup.send(text, ephemeral=True)
+                await self.hook.delete()
+            await self.hook.followup.send(text, ephemeral=True)
         except (_TokenExpired, discord.HTTPException) as error:
             if isinstance(error, discord.HTTPException) and not _token_expired(error):
                 raise
             await self._to_channel(Delivery(text))  # too late to be private; silence would be worse
 
     def _expiring(self) -> bool:
-        return discord.utils.utcnow() >= self.interaction.expires_at - TOKEN_MARGIN
+        expires = self.address.interaction_expires
+        return expires is not None and time.time() >= expires - TOKEN_MARGIN_S
 
     async def _to_channel(self, delivery: Delivery) -> None:
         """A late result (the token lives 15 minutes) goes to the channel, mentioning the requester."""
-        channel = self.interaction.channel
-        if channel is None or not hasattr(channel, "send"):
-            channel = await self.interaction.user.create_dm()
-        content = f"{self.interaction.user.mention} {delivery.text}"[:CONTENT_LIMIT]
-        await channel.send(content, files=delivery.discord_files(), view=build_view(delivery.buttons),  # type: ignore[union-attr]
-                           allowed_mentions=discord.AllowedMentions(users=True))  # the content mentions only them
+        await to_channel(self.client, self.address, delivery)
+
+    async def close(self) -> None:
+        return None
+
+
+async def to_channel(client: discord.Client, address: Address, delivery: Delivery) -> None:
+    channel = client.get_partial_messageable(int(address.chat_id))
+    content = f"<@{address.user_id}> {delivery.text}"[:CONTENT_LIMIT]
+    await channel.send(content, files=delivery.discord_files(), view=build_view(delivery.buttons),  # type: ignore[arg-type]
+                       allowed_mentions=discord.AllowedMentions(users=True))  # the content mentions only them
 
 
 class MessageReplies(EventRenderer):
     """Renders events as replies to a user's message (DMs, mentions), with a typing indicator while working."""
 
-    def __init__(self, message: discord.Message) -> None:
-        self.message = message
+    def __init__(self, client: discord.Client, address: Address) -> None:
+        self.client = client
+        self.address = address
+        self.channel = client.get_partial_messageable(int(address.chat_id))
         self._typing: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
     async def working(self, event: Working) -> None:
+        self.keep_typing()
+
+    def keep_typing(self) -> None:
         if self._typing is None:
-            self._typing = asyncio.create_task(self._type(), name=f"typing-{self.message.id}")
+            self._typing = asyncio.create_task(self._type(), name=f"typing-{self.address.chat_id}")
 
     async def _type(self) -> None:
         # discord.py's typing() context re-sends the indicator every few seconds until we leave it
         with contextlib.suppress(discord.HTTPException):
-            async with self.message.channel.typing():
+            async with self.channel.typing():
                 await self._stop.wait()
 
     async def progress(self, event: ProgressReply) -> None:
@@ -201,15 +250,37 @@ class MessageReplies(EventRenderer):
     async def result(self, event: Outgoing) -> None:
         await self.close()
         for delivery in _deliveries(event):
-            await self.message.reply(delivery.text, files=delivery.discord_files(), view=build_view(delivery.buttons),
-                                     mention_author=False)
+            await self.channel.send(delivery.text, files=delivery.discord_files(), view=build_view(delivery.buttons),  # type: ignore[arg-type]
+                                    **self._reference())
 
     async def error(self, event: ErrorReply) -> None:
         await self.close()
-        await self.message.reply(event.text[:CONTENT_LIMIT], mention_author=False)
+        await self.channel.send(event.text[:CONTENT_LIMIT], **self._reference())
+
+    def _reference(self) -> dict[str, Any]:
+        if self.address.reply_to is None:
+            return {}
+        reference = discord.MessageReference(message_id=int(self.address.reply_to),
+                                             channel_id=int(self.address.chat_id), fail_if_not_exists=False)
+        return {"reference": reference, "mention_author": False}
 
     async def close(self) -> None:
         self._stop.set()
         if self._typing is not None:
             await self._typing
             self._typing = None
+
+
+class DiscordSender:
+    """The outbound side: a job's replies from its stored address, through any logged-in client (the bot's, or
+    a worker's HTTP-only one)."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    def open(self, address: Address, on_progress: ProgressKept) -> InteractionReplies | MessageReplies:
+        if address.interaction_token:
+            return InteractionReplies(self.client, address, ephemeral=False)
+        replies = MessageReplies(self.client, address)
+        replies.keep_typing()
+        return replies

@@ -10,7 +10,7 @@ import re
 
 import discord
 
-from core.messages import Incoming, Options
+from core.messages import Address, Incoming, Options
 
 PLATFORM = "discord"
 _MENTION = re.compile(r"<@!?(?P<id>\d+)>")
@@ -57,7 +57,15 @@ def from_interaction(interaction: discord.Interaction, text: str = "", *, photo:
         button=button,
         options=options or Options(),
         update_key=key(interaction.id),
+        address=interaction_address(interaction),
     )
+
+
+def interaction_address(interaction: discord.Interaction) -> Address:
+    """Where the interaction's answers go: its deferred response while the token lives, then its channel."""
+    return Address(PLATFORM, str(interaction.channel_id), str(interaction.user.id),
+                   interaction_token=interaction.token, interaction_expires=interaction.expires_at.timestamp(),
+                   application_id=str(interaction.application_id))
 
 
 def text_for_bot(message: discord.Message, bot_id: int) -> str | None:
@@ -90,4 +98,9 @@ def from_message(message: discord.Message, text: str, photo: bytes | None = None
         space_id=str(message.guild.id) if message.guild else None,
         is_group=message.guild is not None,
         update_key=key(message.id),
+        address=message_address(message),
     )
+
+
+def message_address(message: discord.Message) -> Address:
+    return Address(PLATFORM, str(message.channel.id), str(message.author.id), reply_to=str(message.id))

@@ -1,20 +1,23 @@
-"""The python-telegram-bot handlers: each update becomes one `Incoming` for the core.
+"""Telegram updates in: each becomes one `Incoming` for the core.
 
-Handlers run concurrently (the Application is built with `concurrent_updates`), so one slow job never
-stalls other chats; each update's replies are rendered by its own `ChatReplies`.
+`accept(update)` returns once the update is dealt with — answered, or its job durably accepted — and only then
+may the intake (bots/telegram/intake.py) confirm it to Telegram: a process killed earlier gets it again.
+Updates are accepted concurrently, one chat's in order; each update's answers are rendered by its own
+`ChatReplies`, and its job's by the sender (bots/telegram/replies.py), wherever the job runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from telegram import ChatMember, Update
+from telegram import Bot, ChatMember, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import filters
 
 from bots.telegram.replies import ChatReplies, ProgressBudget, Timing
 from bots.telegram.translate import (
@@ -35,8 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
-MESSAGES = (filters.TEXT | filters.PHOTO | filters.Document.ALL) & (filters.ChatType.PRIVATE | filters.ChatType.GROUPS)
+MESSAGES = ((filters.TEXT | filters.PHOTO | filters.Document.ALL) & (filters.ChatType.PRIVATE | filters.ChatType.GROUPS)
+            & ~filters.VIA_BOT & filters.UpdateType.MESSAGE)
 ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 MB = 1024 * 1024
 
@@ -71,8 +74,9 @@ class ChatOrder:
 class TelegramAdapter:
     """Translates updates for `service.handle` and renders what it answers."""
 
-    def __init__(self, service: Service, settings: Settings, timing: Timing | None = None) -> None:
+    def __init__(self, service: Service, settings: Settings, bot: Bot, timing: Timing | None = None) -> None:
         self.service = service
+        self.bot = bot
         self.timing = timing or Timing()
         self.budget = ProgressBudget(self.timing)
         # The download limit: the Bot API's 20 MB, or less if the core accepts less (no point fetching more).
@@ -82,41 +86,44 @@ class TelegramAdapter:
         self._seen: OrderedDict[int, None] = OrderedDict()
         self.order = ChatOrder()
 
-    def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        application.add_handler(MessageHandler(MESSAGES & ~filters.VIA_BOT, self.on_message, block=False))
-        application.add_handler(CallbackQueryHandler(self.on_button, block=False))
-        application.add_error_handler(self.on_error)
+    async def accept(self, update: Update) -> None:
+        """Deal with one update; never raises (a bug is logged, and the update is still confirmed)."""
+        try:
+            if update.callback_query is not None:
+                await self.on_button(update)
+            elif MESSAGES.check_update(update):
+                await self.on_message(update)
+        except Exception:
+            log.exception("update %s failed", update.update_id)
 
     # ----------------------------------------------------------------------------- messages
-    async def on_message(self, update: Update, context: Context) -> None:
+    async def on_message(self, update: Update) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or user.is_bot or not self._first_time(update):
             return
-        text = text_for_bot(message, context.bot.bot)
+        text = text_for_bot(message, self.bot.bot)
         if text is None:
             return  # group chatter not addressed to the bot
         group = is_group(message.chat)
         turn, release = self.order.queue(message.chat_id)
-        replies = self._replies(context, message.chat_id, reply_to=message.message_id if group else None,
-                                on_accepted=release)
+        replies = self._replies(message.chat_id, reply_to=message.message_id if group else None, on_accepted=release)
         try:
             picture = image_of(message)
             if isinstance(picture, ImageRef) or (text and command_name(text) is None):
                 replies.acknowledge()  # a request: the sign of work goes out before any database work
             photo: bytes | None = None
             if picture is not None:
-                photo = await self._fetch(update, context, picture, replies)
+                photo = await self._fetch(update, picture, replies)
                 if photo is None:
                     return
-            admin = await self._chat_admin(context, message.chat_id, user.id, text) if group else True
+            admin = await self._chat_admin(message.chat_id, user.id, text) if group else True
             await turn
             await self.service.handle(incoming(update, text=text, photo=photo, is_chat_admin=admin), replies)
         finally:
             release()
             await replies.close()
 
-    async def _fetch(self, update: Update, context: Context, picture: ImageRef | NotAnImage,
-                     replies: ChatReplies) -> bytes | None:
+    async def _fetch(self, update: Update, picture: ImageRef | NotAnImage, replies: ChatReplies) -> bytes | None:
         """Download a reference image, refusing non-images and files over the limit before fetching."""
         if isinstance(picture, NotAnImage):
             await self._refuse(update, replies, "not_an_image_file")
@@ -124,7 +131,7 @@ class TelegramAdapter:
         if picture.size is not None and picture.size > self.download_limit:
             await self._refuse(update, replies, "file_too_big_to_download", size=picture.size)
             return None
-        file = await context.bot.get_file(picture.file_id)
+        file = await self.bot.get_file(picture.file_id)
         if file.file_size is not None and file.file_size > self.download_limit:
             await self._refuse(update, replies, "file_too_big_to_download", size=file.file_size)
             return None
@@ -135,36 +142,35 @@ class TelegramAdapter:
         values = {"size": f"{size / MB:.1f}", "limit": f"{self.download_limit / MB:.0f}"} if size is not None else {}
         await self.service.refuse(incoming(update), replies, key, **values)
 
-    async def _chat_admin(self, context: Context, chat_id: int, user_id: int, text: str) -> bool:
+    async def _chat_admin(self, chat_id: int, user_id: int, text: str) -> bool:
         """Ask Telegram whether the sender administers this group, only for chat-settings commands."""
         if command_name(text) not in CHAT_SETTINGS_COMMANDS:
             return False
         try:
-            member = await context.bot.get_chat_member(chat_id, user_id)
+            member = await self.bot.get_chat_member(chat_id, user_id)
         except TelegramError as error:
             log.warning("getChatMember %s/%s failed: %s", chat_id, user_id, error)
             return False
         return member.status in ADMIN_STATUSES
 
     # ------------------------------------------------------------------------------ buttons
-    async def on_button(self, update: Update, context: Context) -> None:
+    async def on_button(self, update: Update) -> None:
         query = update.callback_query
-        if query is None or not query.data or not self._first_time(update):
+        if query is None or not self._first_time(update):
+            return
+        if not query.data:  # a game or a stale client: nothing to do, but stop the spinner
+            with contextlib.suppress(TelegramError):
+                await query.answer()
             return
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         turn, release = self.order.queue(chat_id)
-        replies = self._replies(context, chat_id, query=query, on_accepted=release)
+        replies = self._replies(chat_id, query=query, on_accepted=release)
         try:
             await turn
             await self.service.handle(incoming(update, button=query.data), replies)
         finally:
             release()
             await replies.close()
-
-    # ------------------------------------------------------------------------------- errors
-    async def on_error(self, update: object, context: Context) -> None:
-        """Log what escaped a handler; PTB keeps running (an exception never stops the bot)."""
-        log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
 
     def _first_time(self, update: Update) -> bool:
         if update.update_id in self._seen:
@@ -175,5 +181,5 @@ class TelegramAdapter:
             self._seen.popitem(last=False)
         return True
 
-    def _replies(self, context: Context, chat_id: int, **kw: Any) -> ChatReplies:
-        return ChatReplies(context.bot, chat_id, timing=self.timing, budget=self.budget, **kw)
+    def _replies(self, chat_id: int, **kw: Any) -> ChatReplies:
+        return ChatReplies(self.bot, chat_id, timing=self.timing, budget=self.budget, **kw)

@@ -1,12 +1,12 @@
-"""`routix telegram`: build the python-telegram-bot Application on the shared core and run it.
+"""`routix telegram`: the python-telegram-bot Bot on the shared core, fed by our own intake.
 
-`build_application` is the factory tests and the benchmark use; `start_application`/`stop_application`
-drive the same lifecycle as `run_polling`/`run_webhook` by hand (PTB only calls post_init/post_shutdown
-inside those).
+`TelegramBot` is what `run` starts and what tests and the benchmark drive; `build_bot` is shared with
+`routix worker`, which delivers jobs through a Bot of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -15,12 +15,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    Update,
+)
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
 
+from bots.lifecycle import until_stopped
 from bots.telegram.adapter import TelegramAdapter
-from bots.telegram.replies import Timing
+from bots.telegram.intake import Poller, WebhookServer
+from bots.telegram.replies import TelegramSender, Timing
 from bots.telegram.translate import PLATFORM
 from bots.telegram.transport import AiohttpRequest
 
@@ -32,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-CONCURRENT_UPDATES = 1024  # handlers mostly await the core; the job queue bounds the real work
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait on Telegram's side
 FLOOD_RETRIES = 3
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -67,39 +75,61 @@ def webhook_path(url: str) -> str:
     return urlparse(url).path.strip("/") or PLATFORM
 
 
-def build_application(routix: Routix, settings: Settings, *, rate_limiter: bool = True,
-                      timing: Timing | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The Application wired to the core: handlers, flood limits, startup (core + commands) and shutdown."""
+def build_bot(settings: Settings, *, rate_limiter: bool = True) -> ExtBot[Any]:
+    """The python-telegram-bot Bot: aiohttp transport, flood limits. Workers build their own from the same settings."""
     telegram = settings.telegram
-
-    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await routix.start()
-        await register_commands(application, routix.service, settings)
-
-    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await routix.aclose()
-
-    builder = (
-        ApplicationBuilder()
-        .token(telegram.bot_token)
-        .base_url(telegram.api_base_url)
-        .base_file_url(telegram.file_base_url)
-        .concurrent_updates(CONCURRENT_UPDATES)
+    return ExtBot(
+        telegram.bot_token, base_url=telegram.api_base_url, base_file_url=telegram.file_base_url,
         # pool_timeout: a burst queues calls for a free connection; never drop a photo for it.
-        .request(AiohttpRequest(connection_pool_size=32, pool_timeout=30))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10))
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        request=AiohttpRequest(connection_pool_size=32, pool_timeout=30),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10),
+        rate_limiter=FloodLimiter(max_retries=FLOOD_RETRIES) if rate_limiter else None,
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(FloodLimiter(max_retries=FLOOD_RETRIES))
-    application = builder.build()
-    TelegramAdapter(routix.service, settings, timing).install(application)
-    return application
 
 
-async def register_commands(application: Application[Any, Any, Any, Any, Any, Any], service: Service,
-                            settings: Settings) -> None:
+class TelegramBot:
+    """The running bot: its Bot, the adapter, the intake (polling or webhook) and, on the local backend, its jobs.
+
+    Started: the core, the Bot, the sender jobs deliver through, unfinished jobs resumed, the command menu, then
+    the intake. Stopped in reverse: no new updates, running jobs drained, the Bot closed last (jobs send with it).
+    """
+
+    def __init__(self, routix: Routix, settings: Settings, *, rate_limiter: bool = True, timing: Timing | None = None,
+                 webhook: Webhook | None = None, poll_timeout: int = POLL_TIMEOUT) -> None:
+        self.routix, self.settings, self.webhook = routix, settings, webhook
+        self.bot = build_bot(settings, rate_limiter=rate_limiter)
+        self.timing = timing or Timing()
+        self.adapter = TelegramAdapter(routix.service, settings, self.bot, self.timing)
+        self.poll_timeout = poll_timeout
+        self.intake: Poller | WebhookServer | None = None
+
+    async def start(self) -> None:
+        await self.routix.start()
+        await self.bot.initialize()
+        self.routix.add_sender(PLATFORM, TelegramSender(self.bot, self.timing))
+        await self.routix.serve_jobs()
+        await register_commands(self.bot, self.routix.service, self.settings)
+        if self.webhook is None:
+            self.intake = Poller(self.bot, self.adapter.accept, timeout=self.poll_timeout,
+                                 allowed_updates=ALLOWED_UPDATES)
+            await self.intake.start()
+        else:
+            self.intake = WebhookServer(self.bot, self.adapter.accept, secret_token=self.webhook.secret_token,
+                                        listen=self.webhook.listen, port=self.webhook.port,
+                                        path=webhook_path(self.webhook.url))
+            await self.intake.start(self.webhook.url, ALLOWED_UPDATES)
+
+    async def stop(self) -> None:
+        if self.intake is not None:
+            await self.intake.stop()
+            self.intake = None
+        try:
+            await self.routix.aclose()
+        finally:
+            await self.bot.shutdown()
+
+
+async def register_commands(bot: Bot, service: Service, settings: Settings) -> None:
     """setMyCommands in English (the default) and Persian; admin commands only in admins' own chats."""
     admins = [user for platform, user in settings.app.admins if platform == PLATFORM and user.lstrip("-").isdigit()]
     for language, code in (("en", None), ("fa", "fa")):
@@ -111,7 +141,7 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
         scopes += [(BotCommandScopeChat(int(admin)), _commands(service, language, admin=True)) for admin in admins]
         for scope, commands in scopes:
             try:
-                await application.bot.set_my_commands(commands, scope=scope, language_code=code)
+                await bot.set_my_commands(commands, scope=scope, language_code=code)
             except TelegramError as error:  # e.g. an admin who never opened the bot: not fatal
                 log.warning("setMyCommands(%s, %s) failed: %s", scope.type, code or "default", error)
 
@@ -138,42 +168,8 @@ class Webhook:
         return cls(telegram.webhook_url, webhook_secret(settings), telegram.webhook_listen, telegram.webhook_port)
 
 
-async def start_application(application: Application[Any, Any, Any, Any, Any, Any], *,
-                            webhook: Webhook | None = None, poll_timeout: int = POLL_TIMEOUT) -> None:
-    """What run_polling/run_webhook do before blocking: initialize, post_init, start, fetch updates."""
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    if webhook is None:
-        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES,
-                                                error_callback=_polling_error)
-    else:
-        await application.updater.start_webhook(listen=webhook.listen, port=webhook.port,
-                                                url_path=webhook_path(webhook.url), webhook_url=webhook.url,
-                                                secret_token=webhook.secret_token, allowed_updates=ALLOWED_UPDATES)
-
-
-async def stop_application(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The reverse of start_application (what run_polling does on Ctrl-C)."""
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    if application.running:
-        await application.stop()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
-    await application.shutdown()
-
-
-def _polling_error(error: TelegramError) -> None:
-    log.warning("getUpdates failed, retrying: %s", error)
-
-
 def run(settings: Settings) -> int:
-    """Run the Telegram bot until interrupted; returns the process exit code."""
-    from bots.bootstrap import build
-
+    """Run the Telegram bot until SIGTERM or Ctrl-C; returns the process exit code."""
     if not settings.telegram.bot_token:
         log.error("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env")
         return 2
@@ -181,13 +177,25 @@ def run(settings: Settings) -> int:
     if webhook is not None and not SECRET_TOKEN.fullmatch(webhook.secret_token):
         log.error("TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
         return 2
-    application = build_application(build(settings), settings)
+    return asyncio.run(_serve(settings, webhook))
+
+
+async def _serve(settings: Settings, webhook: Webhook | None) -> int:
+    from bots.bootstrap import build
+
+    bot = TelegramBot(build(settings), settings, webhook=webhook)
+    try:
+        await bot.start()
+    except InvalidToken:
+        log.error("Telegram refused TELEGRAM_BOT_TOKEN")
+        await bot.stop()
+        return 2
     if webhook is None:
         log.info("Telegram bot: long polling %s", settings.telegram.api_base_url)
-        application.run_polling(poll_interval=0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
     else:
         log.info("Telegram bot: webhook %s, listening on %s:%s", webhook.url, webhook.listen, webhook.port)
-        application.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook_path(webhook.url),
-                                webhook_url=webhook.url, secret_token=webhook.secret_token,
-                                allowed_updates=ALLOWED_UPDATES)
+    try:
+        await until_stopped()
+    finally:
+        await bot.stop()
     return 0

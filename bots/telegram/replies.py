@@ -1,11 +1,13 @@
 """Core Outgoing events -> Bot API calls, one handler per event type.
 
-A `ChatReplies` lives for one update. It keeps the chat visibly alive while a job runs:
-- `Working`: an `upload_photo` chat action at once (every other send of this update waits for it, so
-  it always comes first) and again every few seconds until the result (Telegram clears it after ~5 s);
-- `ProgressReply`: ONE progress message, shown only if the job is still unfinished after
-  `Timing.progress_after` (a fast job costs no message), then edited through the stages at most once
-  per `Timing.edit_every` per chat, and deleted once the result is out.
+A `ChatReplies` lives for one update (the adapter's answers) or for one job (opened by `TelegramSender` from the
+job's stored address, in whichever process runs the job). It keeps the chat visibly alive:
+- the update: an `upload_photo` chat action at once for a request (every other send of this update waits for
+  it, so it always comes first); `Working` means the job was accepted;
+- the job: the chat action again every few seconds until the result (Telegram clears it after ~5 s), and ONE
+  progress message, shown only if the job is still unfinished after `Timing.progress_after` (a fast job costs
+  no message), edited through the stages at most once per `Timing.edit_every` per chat, and deleted once the
+  result is out. Its id is stored with the job, so a job resumed after a restart edits it, not a new one.
 Sending the result (photo, album, document) may raise: the core then refunds and sends an ErrorReply.
 """
 
@@ -32,6 +34,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from core.messages import (
+    Address,
     AlbumReply,
     Button,
     DocumentReply,
@@ -44,6 +47,7 @@ from core.messages import (
     TextReply,
     Working,
 )
+from core.ports import ProgressKept
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +99,13 @@ def clip(text: str, limit: int) -> str:
 class ProgressMessage:
     """One job's progress message: appears late, edits budgeted, never cancelled mid-request."""
 
-    def __init__(self, bot: Bot, chat_id: int, timing: Timing, budget: ProgressBudget, started: float) -> None:
+    def __init__(self, bot: Bot, chat_id: int, timing: Timing, budget: ProgressBudget, started: float,
+                 message_id: int | None = None, on_sent: ProgressKept | None = None) -> None:
         self._bot, self._chat_id, self._timing, self._budget = bot, chat_id, timing, budget
         self._started = started
+        self._on_sent = on_sent
         self.text = ""
-        self.message_id: int | None = None
+        self.message_id = message_id  # set when a resumed job's message exists already
         self._wake = asyncio.Event()
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -120,22 +126,34 @@ class ProgressMessage:
 
     async def _run(self) -> None:
         try:
-            if not await self._pause(self._started + self._timing.progress_after - time.monotonic()):
-                return
-            if not await self._pause(self._budget.reserve(self._chat_id)):
-                return
-            message = await self._bot.send_message(self._chat_id, clip(self.text, TEXT_LIMIT))
-            self.message_id, shown = message.message_id, self.text
+            shown = await self._first() if self.message_id is None else None
             while not self._stopped.is_set():
+                if self.text != shown and await self._pause(self._budget.reserve(self._chat_id)):
+                    shown = self.text  # the latest stage: intermediate ones are skipped, not queued
+                    await self._bot.edit_message_text(clip(shown, TEXT_LIMIT), chat_id=self._chat_id,
+                                                      message_id=self.message_id)
+                    continue
                 await self._wake.wait()
                 self._wake.clear()
-                if self.text == shown or not await self._pause(self._budget.reserve(self._chat_id)):
-                    continue
-                shown = self.text  # the latest stage: intermediate ones are skipped, not queued
-                await self._bot.edit_message_text(clip(shown, TEXT_LIMIT), chat_id=self._chat_id,
-                                                  message_id=self.message_id)
         except TelegramError as error:  # progress is decoration: never let it break the job
             log.info("progress message in chat %s: %s", self._chat_id, error)
+
+    async def _first(self) -> str | None:
+        """Send the message once the job has taken longer than `progress_after`; its text, or None if the job
+        ended first."""
+        if not await self._pause(self._started + self._timing.progress_after - time.monotonic()):
+            return None
+        if not await self._pause(self._budget.reserve(self._chat_id)):
+            return None
+        sent = self.text
+        message = await self._bot.send_message(self._chat_id, clip(sent, TEXT_LIMIT))
+        self.message_id = message.message_id
+        if self._on_sent is not None:
+            try:
+                await self._on_sent(str(message.message_id))
+            except Exception as error:  # a resumed job would then send a second message: untidy, not wrong
+                log.warning("could not store progress message %s: %s", message.message_id, error)
+        return sent
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep unless stopped first; True when the pause ran out and the job is still going."""
@@ -151,9 +169,11 @@ class ChatReplies:
 
     def __init__(self, bot: Bot, chat_id: int, *, timing: Timing, budget: ProgressBudget,
                  reply_to: int | None = None, query: CallbackQuery | None = None,
-                 on_accepted: Callable[[], None] | None = None) -> None:
+                 on_accepted: Callable[[], None] | None = None, progress_id: int | None = None,
+                 on_progress: ProgressKept | None = None) -> None:
         self._bot, self._chat_id, self._timing, self._budget = bot, chat_id, timing, budget
         self._on_accepted = on_accepted  # the core accepted a job: the chat's next update may go in
+        self._progress_id, self._on_progress = progress_id, on_progress
         self._reply_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         self._query = query
         self._answered = False
@@ -183,13 +203,16 @@ class ChatReplies:
             self._first_action = asyncio.create_task(self._chat_action())
 
     async def _working(self, event: Working) -> None:
+        """The job was accepted: the chat's next update may go in; the job's own replies take over."""
         if self._on_accepted is not None:
             self._on_accepted()
         await self._answer_query()
-        self.acknowledge()
+        self.acknowledge()  # a button's job: its sign of work starts now (a request's went out already)
+
+    def keep_alive(self) -> None:
+        """A job's replies: renew the chat action until the result (the update's answer sent the first)."""
         if self._repeater is None:
             self._repeater = asyncio.create_task(self._repeat_chat_action())
-        self._view(event.generation_id)
 
     async def _progress_reply(self, event: ProgressReply) -> None:
         self._in_line = event.stage == Stage.QUEUED
@@ -198,7 +221,7 @@ class ChatReplies:
     def _view(self, generation_id: str) -> ProgressMessage:
         if generation_id not in self._progress:
             self._progress[generation_id] = ProgressMessage(self._bot, self._chat_id, self._timing, self._budget,
-                                                            time.monotonic())
+                                                            time.monotonic(), self._progress_id, self._on_progress)
         return self._progress[generation_id]
 
     async def _text(self, event: TextReply) -> None:
@@ -307,3 +330,21 @@ class ChatReplies:
                 await self._bot.delete_message(self._chat_id, message_id)
             except TelegramError as error:  # already deleted by the user, or too old
                 log.info("deleteMessage %s in chat %s: %s", message_id, self._chat_id, error)
+
+
+class TelegramSender:
+    """The outbound side: a job's replies from its stored address, through any `Bot` (the bot process's, or a
+    worker's own), without the update that started the job."""
+
+    def __init__(self, bot: Bot, timing: Timing | None = None) -> None:
+        self.bot = bot
+        self.timing = timing or Timing()
+        self.budget = ProgressBudget(self.timing)
+
+    def open(self, address: Address, on_progress: ProgressKept) -> ChatReplies:
+        replies = ChatReplies(self.bot, int(address.chat_id), timing=self.timing, budget=self.budget,
+                              reply_to=int(address.reply_to) if address.reply_to else None,
+                              progress_id=int(address.progress_id) if address.progress_id else None,
+                              on_progress=on_progress)
+        replies.keep_alive()
+        return replies

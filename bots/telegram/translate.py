@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram import Chat, Message, MessageEntity, Update, User
 
-from core.messages import Incoming
+from core.messages import Address, Incoming
 
 PLATFORM = "telegram"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API lets a bot download files up to 20 MB
@@ -68,7 +68,10 @@ def text_for_bot(message: Message, bot: User) -> str | None:
 def _mentions(message: Message, bot: User) -> bool:
     wanted = f"@{bot.username}".lower()
     kinds = [MessageEntity.MENTION]
-    found = {**message.parse_entities(kinds), **message.parse_caption_entities(kinds)}
+    try:
+        found = {**message.parse_entities(kinds), **message.parse_caption_entities(kinds)}
+    except UnicodeError:  # an entity that splits a UTF-16 pair (only a modified client sends one): no mention
+        return False
     return any(value.lower() == wanted for value in found.values())
 
 
@@ -103,6 +106,8 @@ def incoming(update: Update, *, text: str = "", photo: bytes | None = None, butt
     assert user is not None, "updates without a sender are filtered out before this point"
     chat_id = chat.id if chat is not None else user.id
     group = chat is not None and is_group(chat)
+    message = update.message if button is None else None
+    reply_to = str(message.message_id) if group and message is not None else None  # in groups, answer the message
     return Incoming(
         platform=PLATFORM,
         user_id=str(user.id),
@@ -117,4 +122,5 @@ def incoming(update: Update, *, text: str = "", photo: bytes | None = None, butt
         is_chat_admin=is_chat_admin or not group,
         button=button,
         update_key=f"{PLATFORM}:{update.update_id}",
+        address=Address(PLATFORM, str(chat_id), str(user.id), reply_to=reply_to),
     )

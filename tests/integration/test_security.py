@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image
 
-from bots.bootstrap import Routix, build
+from bots.bootstrap import Routix
 from bots.settings import LimitSettings, Settings
 from core.credits import utcnow
 from core.messages import AlbumReply, DocumentReply, ErrorReply, ImageReply, Options, TextReply, Working
-from tests.conftest import Conversation, make_settings, thread_providers
+from tests.conftest import Conversation, make_settings, started, thread_providers
 from tests.integration.test_service import PaidLocal
 
 INVISIBLE = "\u200b\u200e\u2066\u2069\u202e\ufeff\u00ad\u2060\u3164 \u200c\u200d"
@@ -59,8 +59,7 @@ async def test_in_a_private_chat_only_the_person_it_belongs_to_may_press(routix:
 
 
 async def test_in_a_group_anyone_may_press_and_pays_for_it_themselves(settings: Settings) -> None:
-    app = build(settings, providers=thread_providers({"basic": PaidLocal(ThreadPoolExecutor(2))}))
-    await app.start()
+    app = await started(settings, thread_providers({"basic": PaidLocal(ThreadPoolExecutor(2))}))
     try:
         group = {"is_group": True, "space_id": "group-9"}
         alice, bob = Conversation(app, "alice", chat="group-9"), Conversation(app, "bob", chat="group-9")
@@ -124,8 +123,7 @@ async def test_a_truncated_photo_is_refused_and_rendering_goes_on_for_everyone(r
 async def test_a_flood_from_one_person_is_answered_once_and_then_ignored(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path / "data")
     settings.limits = LimitSettings(messages_per_second=2, message_burst=3)
-    app = build(settings, providers=thread_providers())
-    await app.start()
+    app = await started(settings, thread_providers())
     try:
         flooder, calm = Conversation(app, "flooder"), Conversation(app, "calm")
         results = [await flooder.send("/credits") for _ in range(12)]
@@ -147,8 +145,7 @@ async def test_a_flood_from_one_person_is_answered_once_and_then_ignored(tmp_pat
 async def test_admins_are_never_flood_limited(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path / "data")
     settings.limits = LimitSettings(messages_per_second=1, message_burst=1)
-    app = build(settings, providers=thread_providers())
-    await app.start()
+    app = await started(settings, thread_providers())
     try:
         admin = Conversation(app, "admin")
         answers = [await admin.send("/credits") for _ in range(6)]

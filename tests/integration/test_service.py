@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image
 
-from bots.bootstrap import Routix, build
+from bots.bootstrap import Routix
 from bots.settings import Settings
 from core.credits import utcnow
 from core.messages import (
@@ -25,7 +25,7 @@ from core.messages import (
 )
 from core.providers import LocalProvider
 from core.rendering import Finish, Rendered, Scene
-from tests.conftest import Conversation, thread_providers
+from tests.conftest import Conversation, started, thread_providers
 
 
 class PaidLocal(LocalProvider):
@@ -48,8 +48,7 @@ def paid_providers() -> dict:
 
 @pytest.fixture
 async def paid(settings: Settings) -> Routix:
-    app = build(settings, providers=paid_providers())
-    await app.start()
+    app = await started(settings, paid_providers())
     yield app
     await app.aclose()
 
@@ -114,16 +113,14 @@ async def test_same_request_same_picture_regenerate_differs(routix: Routix) -> N
 
 
 async def test_buttons_regenerate_variations_original_and_survive_a_restart(settings: Settings) -> None:
-    app = build(settings, providers=thread_providers())
-    await app.start()
+    app = await started(settings, thread_providers())
     chat = Conversation(app)
     await chat.send('Business tips "10X INCOME"')
     image = chat.last(ImageReply)
     actions = {b.label: b.action for row in image.buttons for b in row}  # type: ignore[attr-defined]
     await app.aclose()
 
-    restarted = build(settings, providers=thread_providers())  # same database, same files
-    await restarted.start()
+    restarted = await started(settings, thread_providers())  # same database, same files
     chat.app = restarted
     album = (await chat.send(button=actions["🎲 Variations"]))[-1]
     assert isinstance(album, AlbumReply) and len(album.images) == 3
@@ -273,6 +270,12 @@ async def test_link_joins_two_platform_accounts_into_one_balance(routix: Routix)
     assert t is not None and d is not None and t.id == d.id
 
 
+async def eventually(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
 def _id(event: object):  # type: ignore[no-untyped-def]
     import uuid
 
@@ -298,18 +301,21 @@ async def test_waiting_people_see_their_place_and_one_person_cannot_flood(tmp_pa
     from tests.conftest import make_settings
 
     slow = SlowLocal()
-    app = build(make_settings(tmp_path, concurrency=1, per_user=2), providers=thread_providers({"local": slow}))
-    await app.start()
+    app = await started(make_settings(tmp_path, concurrency=1, per_user=2), thread_providers({"local": slow}))
     try:
         people = [Conversation(app, f"p{i}") for i in range(3)]
         tasks = [asyncio.create_task(p.send(f'Vlog "DAY {i}"')) for i, p in enumerate(people)]
-        await asyncio.sleep(0.3)
-        queued = sorted(e.text for p in people for e in p.events
-                        if isinstance(e, ProgressReply) and e.stage == Stage.QUEUED)
-        assert queued == ["⏳ In the queue: you are #1", "⏳ In the queue: you are #2"]  # one runs, two wait
+
+        def queued() -> list[str]:
+            return sorted(e.text for p in people for e in p.events
+                          if isinstance(e, ProgressReply) and e.stage == Stage.QUEUED)
+
+        await eventually(lambda: len(queued()) >= 2)
+        await asyncio.sleep(0.1)
+        assert queued() == ["⏳ In the queue: you are #1", "⏳ In the queue: you are #2"]  # one runs, two wait
         flood = Conversation(app, "p0", chat="p0-other")
         extra = [asyncio.create_task(flood.send(f'Vlog "MORE {i}"')) for i in range(2)]
-        await asyncio.sleep(0.3)
+        await eventually(lambda: [e for e in flood.events if isinstance(e, ErrorReply)])
         refusal = [e for e in flood.events if isinstance(e, ErrorReply)]
         assert len(refusal) == 1 and refusal[0].code == "too_many_jobs"
         slow.gate.set()
@@ -323,14 +329,13 @@ async def test_a_follow_up_sent_while_the_job_runs_refines_that_job(tmp_path) ->
     from tests.conftest import make_settings
 
     slow = SlowLocal()
-    app = build(make_settings(tmp_path), providers=thread_providers({"local": slow}))
-    await app.start()
+    app = await started(make_settings(tmp_path), thread_providers({"local": slow}))
     try:
         chat = Conversation(app)
         first = asyncio.create_task(chat.send('Gaming "BOSS DOWN"'))
-        await asyncio.sleep(0.2)
+        await eventually(lambda: [e for e in chat.events if isinstance(e, Working)])
         second = asyncio.create_task(chat.send("make it red"))
-        await asyncio.sleep(0.2)
+        await eventually(lambda: len([e for e in chat.events if isinstance(e, Working)]) >= 2)
         slow.gate.set()
         await asyncio.gather(first, second)
         images = [e for e in chat.events if isinstance(e, ImageReply)]

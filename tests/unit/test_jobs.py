@@ -1,12 +1,11 @@
 import asyncio
+import uuid
 
-import pytest
-
-from core.jobs import InProcessJobQueue, TooManyJobs
+from core.jobs import InProcessSlots, LocalJobs
 
 
 async def test_concurrency_is_bounded_and_positions_are_reported_in_order() -> None:
-    queue = InProcessJobQueue(concurrency=2, per_user=5, position_refresh_s=0.005)
+    queue = InProcessSlots(concurrency=2, position_refresh_s=0.005)
     releases = [asyncio.Event() for _ in range(5)]
     running_peak = 0
     positions: dict[int, list[int]] = {}
@@ -17,7 +16,7 @@ async def test_concurrency_is_bounded_and_positions_are_reported_in_order() -> N
         async def seen(position: int) -> None:
             positions.setdefault(n, []).append(position)
 
-        async with queue.slot(f"user{n}", seen):
+        async with queue.slot(seen):
             running_peak = max(running_peak, queue.running)
             await releases[n].wait()
 
@@ -34,36 +33,17 @@ async def test_concurrency_is_bounded_and_positions_are_reported_in_order() -> N
     assert (queue.running, queue.waiting) == (0, 0)
 
 
-async def test_one_person_cannot_flood_the_queue() -> None:
-    queue = InProcessJobQueue(concurrency=1, per_user=2)
-    hold = asyncio.Event()
-
-    async def job() -> None:
-        async with queue.slot("alice", _ignore):
-            await hold.wait()
-
-    tasks = [asyncio.create_task(job()) for _ in range(2)]
-    await asyncio.sleep(0.01)
-    with pytest.raises(TooManyJobs):
-        async with queue.slot("alice", _ignore):
-            pass
-    async with asyncio.timeout(1):  # someone else is still welcome (and waits their turn)
-        other = asyncio.create_task(_quick(queue, "bob"))
-        hold.set()
-        await asyncio.gather(*tasks, other)
-
-
 async def test_a_cancelled_waiter_leaves_the_line() -> None:
-    queue = InProcessJobQueue(concurrency=1, per_user=5)
+    queue = InProcessSlots(concurrency=1)
     hold = asyncio.Event()
 
     async def holder() -> None:
-        async with queue.slot("a", _ignore):
+        async with queue.slot(_ignore):
             await hold.wait()
 
     first = asyncio.create_task(holder())
     await asyncio.sleep(0)
-    waiter = asyncio.create_task(_quick(queue, "b"))
+    waiter = asyncio.create_task(_quick(queue))
     await asyncio.sleep(0.01)
     assert queue.waiting == 1
     waiter.cancel()
@@ -74,10 +54,31 @@ async def test_a_cancelled_waiter_leaves_the_line() -> None:
     assert queue.running == 0
 
 
-async def _quick(queue: InProcessJobQueue, user: str) -> None:
-    async with queue.slot(user, _ignore):
+async def _quick(queue: InProcessSlots) -> None:
+    async with queue.slot(_ignore):
         pass
 
 
 async def _ignore(position: int) -> None:
     return None
+
+
+async def test_local_jobs_start_once_attached_and_drain_stops_what_overruns() -> None:
+    jobs = LocalJobs("owner-1")
+    started: list[uuid.UUID] = []
+    forever = asyncio.Event()
+
+    async def run(job_id: uuid.UUID) -> None:
+        started.append(job_id)
+        if job_id.int % 2:
+            await forever.wait()
+
+    quick, slow = uuid.UUID(int=2), uuid.UUID(int=3)
+    await jobs.submit(quick)
+    await jobs.submit(slow)
+    assert started == [], "nothing runs before the platform's sender is attached"
+    jobs.attach(run)
+    await asyncio.sleep(0.01)
+    assert started == [quick, slow] and jobs.running == 1
+    assert await jobs.drain(0.05) == 1, "the overrunning job was stopped (it resumes at the next start)"
+    assert jobs.running == 0

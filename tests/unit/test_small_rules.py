@@ -72,7 +72,7 @@ def test_new_seeds_always_pick_another_design_variant() -> None:
     import random
 
     from core.rendering.types import VARIANTS
-    from core.service import another_design
+    from core.requests import another_design
 
     for seed in [0, 5, 2**31 - 1, *random.sample(range(2**31), 500)]:
         regenerated = another_design(seed)

@@ -13,7 +13,7 @@ import pytest
 
 from bots.bootstrap import build
 from bots.settings import TelegramSettings
-from bots.telegram.main import build_application, start_application, stop_application
+from bots.telegram.main import TelegramBot
 from tests.conftest import thread_providers
 from tests.e2e.discord.conftest import make_settings, running_bot, subcommand
 from tests.e2e.discord.conftest import option as opt
@@ -46,9 +46,8 @@ async def test_link_joins_discord_and_telegram_into_one_balance(fake: FakeDiscor
     settings = make_settings(tmp_path, fake, admins=f"discord:{admin.id}")
     settings.telegram = TelegramSettings(bot_token=telegram.token, api_base_url=telegram.base_url,
                                          file_base_url=telegram.file_base_url)
-    tg_routix = build(settings, providers=thread_providers())
-    tg_app = build_application(tg_routix, settings, rate_limiter=False)
-    await start_application(tg_app, poll_timeout=1)
+    tg_bot = TelegramBot(build(settings, providers=thread_providers()), settings, rate_limiter=False, poll_timeout=1)
+    await tg_bot.start()
     try:
         async with running_bot(settings, fake):
             grant = [subcommand("grant", opt("user", f"telegram:{TELEGRAM_USER}"), opt("amount", 7, 4))]
@@ -68,4 +67,4 @@ async def test_link_joins_discord_and_telegram_into_one_balance(fake: FakeDiscor
             again = await ask(fake, "link", [opt("code", code)], creator)  # single-use
             assert "invalid or expired" in again
     finally:
-        await stop_application(tg_app)
+        await tg_bot.stop()

@@ -1,4 +1,4 @@
-"""The real python-telegram-bot Application on the real core, against the local fake Bot API."""
+"""The real python-telegram-bot on the real core, against the local fake Bot API."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from PIL import Image
 
 from bots.bootstrap import Routix, build
 from bots.settings import Settings, TelegramSettings
-from bots.telegram.main import Webhook, build_application, start_application, stop_application
+from bots.telegram.main import TelegramBot as Runtime
+from bots.telegram.main import Webhook
 from bots.telegram.replies import Timing
 from core.rendering import Finish, Rendered, Scene
 from tests.conftest import make_settings, thread_providers
@@ -43,26 +44,27 @@ class SlowProvider:
 
 
 class TelegramBot:
-    """One bot process: the Application + the core on one data dir. `restart()` keeps the database."""
+    """One bot process: the bot + the core on one data dir. `restart()` keeps the database."""
 
     def __init__(self, fake: FakeBotAPI, settings: Settings) -> None:
         self.fake, self.settings = fake, settings
-        self.app: Any = None
+        self.runtime: Runtime | None = None
         self.routix: Routix | None = None
         self.webhook: Webhook | None = None
 
     async def start(self, *, providers: dict[str, Any] | None = None, webhook: Webhook | None = None,
                     rate_limiter: bool = True, timing: Timing = FAST) -> TelegramBot:
         self.routix = build(self.settings, providers=providers or thread_providers())
-        self.app = build_application(self.routix, self.settings, rate_limiter=rate_limiter, timing=timing)
+        self.runtime = Runtime(self.routix, self.settings, rate_limiter=rate_limiter, timing=timing, webhook=webhook,
+                               poll_timeout=1)
         self.webhook = webhook
-        await start_application(self.app, webhook=webhook, poll_timeout=1)
+        await self.runtime.start()
         return self
 
     async def stop(self) -> None:
-        if self.app is not None:
-            await stop_application(self.app)
-            self.app = None
+        if self.runtime is not None:
+            await self.runtime.stop()
+            self.runtime = None
 
     async def restart(self, **kw: Any) -> TelegramBot:
         await self.stop()

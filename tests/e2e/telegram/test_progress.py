@@ -56,7 +56,7 @@ async def test_slow_job_gets_one_progress_message_edited_then_deleted(new_bot: A
 async def test_queued_job_shows_its_place_in_the_queue(new_bot: Any) -> None:
     bot: TelegramBot = await new_bot(concurrency=1).start(providers=slow_providers(0.6))
     bot.say(31, 'Gaming thumbnail "FIRST"')
-    await until(lambda: bot.routix is not None and bot.routix.queue.running == 1)  # the only slot is taken
+    await until(lambda: bot.routix is not None and bot.routix.pipeline.slots.running == 1)  # the only slot is taken
     bot.say(32, 'Gaming thumbnail "SECOND"')
     await bot.photo_for(32)
     progress, edits, _ = progress_calls(bot, 32)

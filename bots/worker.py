@@ -1,0 +1,70 @@
+"""`routix worker`: runs jobs from the shared queue (JOBS_BACKEND=redis://…) on any machine.
+
+A worker renders (its own render processes), stores the results and delivers them straight through the platforms'
+HTTP APIs — a Telegram Bot and a Discord client that only logs in (no gateway) — so bot processes only translate,
+accept and enqueue. Run as many as the load needs; a worker killed mid-job loses nothing: the job's lease runs out
+and another worker resumes it. SIGTERM drains running jobs for JOBS_DRAIN_SECONDS, the rest go back on the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from bots.lifecycle import until_stopped
+from bots.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings) -> int:
+    if not settings.jobs.on_redis:
+        log.error("JOBS_BACKEND is 'local': bots run their own jobs. Set JOBS_BACKEND=redis://host:6379/0 for workers")
+        return 2
+    return asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> int:
+    from bots.bootstrap import build
+
+    async with build(settings, role="worker") as routix:
+        closers = await _senders(settings, routix)
+        if not closers:
+            log.error("no platform to deliver to: set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN")
+            return 2
+        try:
+            await routix.serve_jobs()
+            log.info("worker %s: taking jobs for %s", routix.pipeline.owner, ", ".join(routix.pipeline.senders))
+            await until_stopped()
+        finally:
+            await routix.drain()  # jobs still deliver through the platforms' clients: close those after
+            for close in closers:
+                with contextlib.suppress(Exception):
+                    await close()
+    return 0
+
+
+async def _senders(settings: Settings, routix) -> list[Callable[[], Awaitable[None]]]:  # type: ignore[no-untyped-def]
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if settings.telegram.bot_token:
+        from bots.telegram.main import build_bot
+        from bots.telegram.replies import TelegramSender
+
+        bot = build_bot(settings)
+        await bot.initialize()
+        routix.add_sender("telegram", TelegramSender(bot))
+        closers.append(bot.shutdown)
+    if settings.discord.bot_token:
+        import discord
+
+        from bots.discord.main import configure_endpoints
+        from bots.discord.replies import DiscordSender
+
+        configure_endpoints(settings.discord)
+        client = discord.Client(intents=discord.Intents.none())
+        await client.login(settings.discord.bot_token.strip())  # REST only: deliveries need no gateway
+        routix.add_sender("discord", DiscordSender(client))
+        closers.append(client.close)
+    return closers

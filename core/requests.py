@@ -1,0 +1,245 @@
+"""Requests become accepted jobs: conversation (refine the last request) → analysis → template → algorithm and
+watermark rule → one transaction that claims the update, holds the credits and stores the job → the job backend.
+
+Accepting is the only thing done while the platform waits; the pipeline (core/pipeline.py) makes and delivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from core.algorithms import DEFAULT_ALGORITHM
+from core.catalogue import Catalogue
+from core.config import RequestConfig
+from core.credits import utcnow
+from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Job, JobKind, Status, Template
+from core.messages import Working
+from core.ports import Acceptance, BlobStore, JobBackend, Outcome, Store
+from core.rendering import Finish, Scene
+from core.rendering.errors import BadImage
+from core.rendering.photos import validate_photo
+from core.rendering.types import VARIANTS
+from core.templates import best_match
+from core.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to draw: the analysis plus everything that makes the picture reproducible."""
+
+    prompt: str
+    analysis: Analysis
+    seed: int
+    algorithm: str | None = None
+    photo_key: str | None = None
+    parent_id: uuid.UUID | None = None
+
+
+class Requests:
+    def __init__(self, store: Store, blobs: BlobStore, catalogue: Catalogue, jobs: JobBackend,
+                 config: RequestConfig, analyzer, refiner) -> None:  # type: ignore[no-untyped-def]
+        self.store, self.blobs, self.catalogue, self.jobs = store, blobs, catalogue, jobs
+        self.config, self.analyzer, self.refiner = config, analyzer, refiner
+
+    async def chat_settings(self, turn: Turn) -> ChatSettings:
+        if "chat" not in turn.loaded:
+            turn.loaded["chat"] = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
+        return turn.loaded["chat"]
+
+    # -- what to make ----------------------------------------------------------------------------------
+
+    async def on_request(self, turn: Turn, text: str) -> None:
+        text, photo = text.strip(), turn.incoming.photo
+        if not text and not photo:
+            return await turn.refuse("empty_request")
+        if len(text) > self.config.max_request_chars:
+            return await turn.refuse("request_too_long", length=len(text), limit=self.config.max_request_chars)
+        allowed = (await self.chat_settings(turn)).allowed_channels
+        if allowed and turn.incoming.chat_id not in allowed:
+            return await turn.refuse("channel_not_allowed", channels=", ".join(f"#{c}" for c in allowed))
+        photo_key = await self._accept_photo(turn, photo) if photo else None
+        if photo and not photo_key:
+            return
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id, text or "[photo]")
+        request = await self._refinement(turn, conversation, text) if not photo else None
+        if request is None:
+            analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))
+            request = Request(text, analysis, turn.incoming.options.seed or stable_seed(text), photo_key=photo_key,
+                              algorithm=turn.incoming.options.algorithm)
+        await self.generate(turn, conversation, request)
+
+    async def _accept_photo(self, turn: Turn, photo: bytes) -> str | None:
+        try:
+            await asyncio.to_thread(validate_photo, photo, self.config.max_photo_bytes)
+        except BadImage as error:
+            await turn.refuse("bad_image", f"bad_image_{error.reason}", limit=self.config.max_photo_bytes // 1_000_000)
+            return None
+        return await self.blobs.put(photo, "img")
+
+    async def _refinement(self, turn: Turn, conversation: Conversation, text: str) -> Request | None:
+        previous = await self._last_generation(conversation)
+        if previous is None:
+            return None
+        refined = self.refiner.refine(Analysis(**analysis_fields(previous.analysis)), text)
+        if refined is None:
+            return None
+        return Request(f"{previous.prompt} / {text}", self._with_options(turn, refined), previous.seed,
+                       algorithm=turn.incoming.options.algorithm or previous.algorithm, photo_key=previous.photo_key,
+                       parent_id=previous.id)
+
+    def _with_options(self, turn: Turn, analysis: Analysis) -> Analysis:
+        options = turn.incoming.options
+        changes = {"title": options.title, "style": options.style}
+        return dataclasses.replace(analysis, **{k: v for k, v in changes.items() if v})  # type: ignore[arg-type]
+
+    async def _last_generation(self, conversation: Conversation) -> Generation | None:
+        if conversation.last_generation_id is None:
+            return None
+        return await self.store.get_generation(conversation.last_generation_id)
+
+    async def last_in_chat(self, turn: Turn) -> Generation | None:
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
+        return await self._last_generation(conversation)
+
+    async def redo(self, turn: Turn, source: Generation, *, algorithm: str | None = None,
+                   new_seed: bool = True) -> None:
+        """Regenerate (a new seed) or switch algorithm (same seed) from a stored generation."""
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
+        analysis = Analysis(**analysis_fields(source.analysis))
+        seed = another_design(source.seed) if new_seed else source.seed
+        request = Request(source.prompt, analysis, seed, algorithm or source.algorithm, source.photo_key, source.id)
+        await self.generate(turn, conversation, request)
+
+    async def variations(self, turn: Turn, source: Generation) -> None:
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
+        analysis = Analysis(**analysis_fields(source.analysis))
+        request = Request(source.prompt, analysis, another_design(source.seed, offset=1), source.algorithm,
+                          source.photo_key, source.id)
+        await self.generate(turn, conversation, request, count=self.config.variations)
+
+    async def original(self, turn: Turn, generation: Generation) -> None:
+        """The lossless file of a finished generation: a job of its own, free."""
+        finish = dataclasses.replace(await self._finish(turn), keep_original=True,
+                                     watermark_text=self.config.watermark_text if generation.watermarked else None)
+        await self._accept(turn, self._job(turn, JobKind.ORIGINAL, (generation,), finish), ())
+
+    # -- accepting -----------------------------------------------------------------------------------------
+
+    async def generate(self, turn: Turn, conversation: Conversation, request: Request, count: int = 1) -> None:
+        """Accept `count` pictures of the request as one job (siblings arrive as an album)."""
+        assert count < VARIANTS, "more siblings than design variants"
+        algorithm = await self._choose_algorithm(turn, request.algorithm)
+        if algorithm is None:
+            return
+        template = best_match((await self.catalogue.entries()).templates, request.analysis)
+        finish = await self._finish(turn)
+        generations = tuple(self._plan(turn, conversation, request, algorithm, template, request.seed + i, finish)
+                            for i in range(count))  # consecutive seeds: each a different design
+        await self._accept(turn, self._job(turn, JobKind.RENDER, generations, finish), generations, algorithm)
+
+    def _job(self, turn: Turn, kind: JobKind, generations: tuple[Generation, ...], finish: Finish) -> Job:
+        return Job(id=uuid.uuid4(), kind=kind, user_id=turn.user.id, address=turn.incoming.reply_address,
+                   language=turn.language, generation_ids=tuple(g.id for g in generations),
+                   finish=dataclasses.asdict(finish), update_key=turn.incoming.update_key)
+
+    async def _accept(self, turn: Turn, job: Job, generations: tuple[Generation, ...],
+                      algorithm: Algorithm | None = None) -> None:
+        now = utcnow()
+        owner = self.jobs.owner
+        accepted = await self.store.accept(Acceptance(
+            job, generations, now, per_user=self.config.per_user, lease_owner=owner,
+            lease_until=now + self.config.lease if owner else None))
+        turn.marks.add("claimed")
+        if accepted.outcome == Outcome.DUPLICATE:
+            log.info("skipping redelivered update %s", job.update_key)
+        elif accepted.outcome == Outcome.TOO_MANY_JOBS:
+            await turn.refuse("too_many_jobs", count=self.config.per_user)
+        elif accepted.outcome == Outcome.NO_CREDITS:
+            assert algorithm is not None and accepted.account is not None
+            account = accepted.account
+            refill = account.period_end.strftime("%Y-%m-%d %H:%M UTC") if account.period_end else turn.text("never")
+            await turn.refuse("no_credits", name=algorithm.name, cost=algorithm.cost * len(generations),
+                              balance=account.balance, refill=refill)
+        else:
+            await turn.reply(Working(job.generation_ids[0].hex))
+            await self.jobs.submit(job.id)
+
+    def _plan(self, turn: Turn, conversation: Conversation, request: Request, algorithm: Algorithm,
+              template: Template, seed: int, finish: Finish) -> Generation:
+        analysis = request.analysis
+        scene = Scene(
+            title=analysis.title, prompt=request.prompt, language=analysis.language, category=analysis.category,
+            style=analysis.style, mood=analysis.mood, colors=analysis.colors, palette=template.palette,
+            layout=template.layout, highlight=analysis.highlight, badge=analysis.badge, seed=seed,
+        )
+        return Generation(
+            id=uuid.uuid4(), user_id=turn.user.id, conversation_id=conversation.id, platform=turn.incoming.platform,
+            chat_id=turn.incoming.chat_id, algorithm=algorithm.id, prompt=request.prompt, title=analysis.title,
+            seed=seed, cost=algorithm.cost, analysis=dataclasses.asdict(analysis), scene=_scene_fields(scene),
+            template_id=template.id, photo_key=request.photo_key, parent_id=request.parent_id,
+            watermarked=finish.watermark_text is not None, status=Status.QUEUED,
+        )
+
+    async def _choose_algorithm(self, turn: Turn, wanted: str | None) -> Algorithm | None:
+        chat = await self.chat_settings(turn)
+        algorithm_id = (wanted or chat.default_algorithm or DEFAULT_ALGORITHM).lower()
+        algorithms = (await self.catalogue.entries()).algorithms
+        algorithm = algorithms.get(algorithm_id)
+        if algorithm is None:
+            await turn.refuse("unknown_algorithm", id=algorithm_id, ids=", ".join(algorithms))
+        elif not algorithm.enabled:
+            await turn.refuse("algorithm_disabled", name=algorithm.name)
+        elif not self.catalogue.available(algorithm):
+            await turn.refuse("algorithm_unavailable", name=algorithm.name)
+        else:
+            return algorithm
+        return None
+
+    async def _finish(self, turn: Turn) -> Finish:
+        """The watermark rule: the chat's setting if an admin set one, else the user's tier."""
+        chat = await self.chat_settings(turn)
+        watermark = chat.watermark
+        if watermark is None:
+            watermark = (await self.catalogue.tier_of(turn.user)).watermark
+        return Finish(
+            watermark_text=self.config.watermark_text if watermark else None,
+            watermark_position=self.config.watermark_position,
+            max_bytes=self.config.max_bytes.get(turn.incoming.platform, self.config.default_max_bytes),
+            keep_original=False,  # "Original" re-renders or reads the provider's file on demand
+        )
+
+
+def stable_seed(text: str) -> int:
+    """The same request gives the same picture; /regenerate asks for a new seed."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def another_design(seed: int, offset: int | None = None) -> int:
+    """A fresh random seed whose design variant differs from `seed`'s, so the result visibly changes.
+
+    With `offset`, the variant is `seed`'s plus offset: variations use offset 1, so their consecutive
+    seeds are the variants after the source's, none equal to it.
+    """
+    step = offset if offset is not None else 1 + secrets.randbelow(VARIANTS - 1)
+    return secrets.randbelow(2**31 // VARIANTS - 1) * VARIANTS + (seed + step) % VARIANTS
+
+
+def analysis_fields(stored: dict) -> dict:
+    values = dict(stored)
+    for name in ("colors", "elements"):
+        values[name] = tuple(values.get(name) or ())
+    return values
+
+
+def _scene_fields(scene: Scene) -> dict:
+    values = dataclasses.asdict(scene)
+    values.pop("photo")
+    return values
