@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from core.domain import Analysis
+from core.text import is_blank
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "gaming": ("game", "gaming", "gamer", "minecraft", "fortnite", "valorant", "gta", "boss", "speedrun", "won",
@@ -104,13 +105,14 @@ def _matcher(word: str) -> Callable[[str], bool]:
 
 def quoted_title(text: str) -> str | None:
     match = QUOTED.search(text)
-    return next(group for group in match.groups() if group).strip() if match else None
+    title = next(group for group in match.groups() if group).strip() if match else None
+    return None if title is None or is_blank(title) else title  # "\u200c" in quotes names no title
 
 
 def derive_title(text: str, language: str) -> str:
     """A short punchy title from the request when none was quoted."""
-    words = [word.strip(".,!?:;()[]") for word in text.split()]
-    keep = [w for w in words if w and w.lower() not in FILLER_WORDS and w.lower() not in COLORS and not _is_style(w)]
+    words = [word for word in (word.strip(".,!?:;()[]") for word in text.split()) if not is_blank(word)]  # ". ."
+    keep = [w for w in words if w.lower() not in FILLER_WORDS and w.lower() not in COLORS and not _is_style(w)]
     title = " ".join(keep[:MAX_TITLE_WORDS]) or " ".join(words[:MAX_TITLE_WORDS]) or "WATCH THIS"
     return title if language == "fa" else title.upper()
 

@@ -153,7 +153,15 @@ class SqlStore:
     @in_thread
     def seed(self, algorithms: tuple[Algorithm, ...], templates: tuple[Template, ...],
                    tiers: tuple[Tier, ...]) -> None:
-        """Insert what is missing; never overwrite what admins changed."""
+        """Insert what is missing; never overwrite what admins changed. Processes starting together (a bot and its
+        workers) may race: the loser finds the rows there on its second look."""
+        try:
+            self._seed(algorithms, templates, tiers)
+        except IntegrityError:
+            self._seed(algorithms, templates, tiers)
+
+    def _seed(self, algorithms: tuple[Algorithm, ...], templates: tuple[Template, ...],
+              tiers: tuple[Tier, ...]) -> None:
         with self._session() as session:
             for algorithm in algorithms:
                 if session.get(AlgorithmRow, algorithm.id) is None:

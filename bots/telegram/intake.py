@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 Accept = Callable[[Update], Awaitable[None]]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a small JSON document; anything larger is not from Telegram
+STOP_GRACE_S = 0.3  # stopping, updates being accepted get this long; the rest are fetched again after the restart
 
 
 class Poller:
@@ -65,8 +66,22 @@ class Poller:
                 continue
             backoff = 1.0
             if updates:
-                await asyncio.gather(*(self.accept(update) for update in updates))
-                self.offset = updates[-1].update_id + 1  # confirmed by the next getUpdates
+                self.offset = await self._accept_batch(updates)  # confirmed by the next getUpdates
+
+    async def _accept_batch(self, updates: tuple[Update, ...]) -> int:
+        """Accept every update concurrently; the offset to confirm. Stopping, the batch gets a moment, then what is
+        not yet accepted is left to Telegram (confirmed only up to the first of those: they come again)."""
+        tasks = [asyncio.create_task(self.accept(update)) for update in updates]
+        stop = asyncio.create_task(self._stopping.wait())
+        await asyncio.wait({asyncio.gather(*tasks), stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not all(task.done() for task in tasks):
+            await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+        open_ = [update for update, task in zip(updates, tasks, strict=True) if not task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return open_[0].update_id if open_ else updates[-1].update_id + 1
 
     async def _fetch(self) -> tuple[Update, ...]:
         """One long poll, cut short when the bot stops (what was fetched but not accepted is fetched again)."""

@@ -131,3 +131,31 @@ def _json(value: str) -> list[str]:
 
 def _hex(value: object) -> str:
     return str(value).replace("-", "")
+
+
+async def eventually_held(database_url: str, pid: int, timeout: float = 60) -> list[str]:
+    """Ids of the jobs the worker with this pid is working on, once it is working on some."""
+    deadline = time.monotonic() + timeout
+    engine = create_engine(database_url)
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as db:
+                rows = db.execute(text("SELECT id FROM jobs WHERE status = 'running' AND lease_owner LIKE :owner"),
+                                  {"owner": f"%:{pid}:%"}).scalars().all()
+            if rows:
+                return [str(row) for row in rows]
+            await asyncio.sleep(0.02)
+    finally:
+        engine.dispose()
+    raise AssertionError(f"worker {pid} never took a job")
+
+
+def finished_by(database_url: str, job_ids: list[str]) -> list[str]:
+    """Who holds (or last held) the lease of each job: the runner that finished it."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as db:
+            rows = db.execute(text("SELECT id, status, lease_owner FROM jobs")).all()
+        return [str(owner) for ident, status, owner in rows if str(ident) in job_ids and status == "done"]
+    finally:
+        engine.dispose()

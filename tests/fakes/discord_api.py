@@ -232,6 +232,9 @@ class FakeDiscord:
         self.cdn_downloads: list[str] = []  # paths the bot fetched from the CDN
         self.expire_tokens_on_ack = False  # simulate results arriving after the 15-minute token lifetime
         self._sockets: list[web.WebSocketResponse] = []
+        self._socket_shards: dict[web.WebSocketResponse, tuple[int, int]] = {}
+        self.shards_identified: list[tuple[int, int]] = []
+        self.dispatched: list[tuple[str, int]] = []  # (event, shard it went to)
         self._sequence = 0
         self._runner: web.AppRunner | None = None
         self._ready = asyncio.Event()
@@ -311,9 +314,13 @@ class FakeDiscord:
                 await ws.close(code=4004, message=b"Authentication failed.")
                 return
             self.identify = data
+            shard = tuple(data.get("shard") or (0, 1))
+            self.shards_identified.append(shard)
             self._sockets.append(ws)
-            await self._send_dispatch(ws, "READY", self._ready_payload())
-            await self._send_dispatch(ws, "GUILD_CREATE", self._guild_payload())
+            self._socket_shards[ws] = shard
+            await self._send_dispatch(ws, "READY", self._ready_payload(shard))
+            if self.shard_of(self.guild_id, shard[1]) == shard[0]:
+                await self._send_dispatch(ws, "GUILD_CREATE", self._guild_payload())
             self._ready.set()
         elif op in (3, 4, 8):  # presence / voice / member chunk requests: accepted, nothing to say
             return
@@ -325,16 +332,26 @@ class FakeDiscord:
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """To the shard that owns the event's guild, as Discord does; direct messages go to shard 0."""
         if not self._sockets:
             raise AssertionError("no bot is connected to the fake gateway")
         for ws in list(self._sockets):
-            await self._send_dispatch(ws, event, data)
+            shard, count = self._socket_shards.get(ws, (0, 1))
+            if shard == (self.shard_of(data["guild_id"], count) if data.get("guild_id") else 0):
+                self.dispatched.append((event, shard))
+                await self._send_dispatch(ws, event, data)
 
-    def _ready_payload(self) -> dict[str, Any]:
+    @staticmethod
+    def shard_of(guild_id: str, count: int) -> int:
+        return (int(guild_id) >> 22) % count
+
+    def _ready_payload(self, shard: tuple[int, int] = (0, 1)) -> dict[str, Any]:
+        owned = self.shard_of(self.guild_id, shard[1]) == shard[0]
+        guilds = [{"id": self.guild_id, "unavailable": True}] if owned else []
         return {
             "v": 10, "user": self.bot.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": self.guild_id, "unavailable": True}], "session_id": "fake-session",
-            "resume_gateway_url": self.gateway_url, "shard": [0, 1], "private_channels": [], "relationships": [],
+            "guilds": guilds, "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url, "shard": list(shard), "private_channels": [], "relationships": [],
             "application": {"id": self.application_id, "flags": 0}, "user_settings": {}, "presences": [],
             "geo_ordered_rtc_regions": [], "guild_join_requests": [],
         }

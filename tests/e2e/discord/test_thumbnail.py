@@ -77,13 +77,13 @@ async def test_acknowledged_within_the_window_even_when_the_database_is_slow(fak
                                                                             tmp_path) -> None:
     settings = make_settings(tmp_path, fake)
     routix = build(settings, providers=providers())
-    claim = routix.store.claim_update
+    seen = routix.store.update_seen  # the first database call of every update
 
-    async def slow_claim(*args: Any, **kwargs: Any) -> bool:
+    async def slow_seen(*args: Any, **kwargs: Any) -> bool:
         await asyncio.sleep(3.5)  # longer than Discord's 3-second window
-        return await claim(*args, **kwargs)
+        return await seen(*args, **kwargs)
 
-    routix.store.claim_update = slow_claim  # type: ignore[method-assign]
+    routix.store.update_seen = slow_seen  # type: ignore[method-assign]
     async with running_bot(settings, fake, routix):
         record = await fake.slash("thumbnail", [option("prompt", 'Vlog "DAY 1"')], user=users("dan"))
         await fake.wait_for(lambda: final(record), timeout=20, what="the thumbnail")

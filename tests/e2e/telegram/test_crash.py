@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import uuid
 from pathlib import Path
 
 from tests.conftest import drop_postgres_schema, fresh_postgres_schema, require_service
-from tests.e2e.crashes import Process, all_answered, ledger, push_requests, until_polling
+from tests.e2e.crashes import (
+    Process,
+    all_answered,
+    eventually_held,
+    finished_by,
+    ledger,
+    push_requests,
+    until_polling,
+)
 from tests.fakes.telegram_api import FakeBotAPI
 
 CHATS, PER_CHAT, KILLS = 50, 3, 6
@@ -95,3 +104,55 @@ async def test_killed_bot_and_workers_on_postgres_and_redis_lose_nothing(fake: F
     books = ledger(url)
     check(found, titles, books, bot.kills + sum(worker.kills for worker in workers))
     await drop_postgres_schema(POSTGRES, schema)  # kept for a look when the check fails
+
+
+async def test_sigterm_drains_within_its_grace_and_the_rest_resumes_at_the_next_start(fake: FakeBotAPI,
+                                                                                      tmp_path: Path) -> None:
+    plan = requests(30)[:60]
+    titles = [title for _, title in plan]
+    bot = await Process("telegram", tmp_path, "bot", **environment(fake, JOBS_DRAIN_SECONDS="0.5")).start()
+    await bot.until(until_polling(fake, bot.started_at))
+    for chat_id, title in plan:
+        fake.push(message=fake.message(chat_id, text=f'Vlog thumbnail "{title}"'))
+    await bot.until(fake.wait_calls("sendPhoto", 1, timeout=30))
+    stopping = time.monotonic()
+    assert await bot.stop() == 0, bot.log()[-2000:]
+    assert time.monotonic() - stopping < 0.5 + 4, "drained within the grace period (plus the shutdown itself)"
+    delivered_before = len(fake.calls_to("sendPhoto"))
+    await bot.start()
+    found = await bot.until(all_answered(fake, titles, timeout=60))
+    await bot.stop()
+    assert delivered_before < len(titles), "some jobs were left for the next start"
+    check(found, titles, ledger(f"sqlite:///{tmp_path / 'data' / 'routix.db'}"), 0)
+    assert all(found.photos[title] == 1 for title in titles)
+
+
+async def test_a_worker_killed_mid_job_leaves_its_jobs_to_the_other(fake: FakeBotAPI, tmp_path: Path) -> None:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_service("Redis", "127.0.0.1", 6379)
+    schema, url = await fresh_postgres_schema(POSTGRES)
+    env = environment(fake, DATABASE_URL=url, JOBS_BACKEND="redis://127.0.0.1:6379/0",
+                      JOBS_QUEUE_NAME=f"test-{uuid.uuid4().hex[:8]}")
+    plan = requests(40)[:40]
+    titles = [title for _, title in plan]
+    bot = await Process("telegram", tmp_path, "bot", **env).start()
+    doomed, survivor = Process("worker", tmp_path, "doomed", **env), Process("worker", tmp_path, "survivor", **env)
+    try:
+        await bot.until(until_polling(fake, bot.started_at))
+        await doomed.start()
+        await asyncio.sleep(6)  # the doomed worker is up first and takes what comes
+        await survivor.start()
+        for chat_id, title in plan:
+            fake.push(message=fake.message(chat_id, text=f'Vlog thumbnail "{title}"'))
+        assert doomed.process is not None
+        held = await eventually_held(url, doomed.process.pid)
+        await doomed.kill()
+        found = await bot.until(all_answered(fake, titles, timeout=90))
+        finishers = finished_by(url, held)
+    finally:
+        for process in (bot, doomed, survivor):
+            await process.stop()
+    check(found, titles, ledger(url), 1)
+    assert survivor.process is not None
+    assert finishers and all(f":{survivor.process.pid}:" in owner for owner in finishers), finishers
+    await drop_postgres_schema(POSTGRES, schema)

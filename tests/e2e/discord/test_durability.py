@@ -1,0 +1,51 @@
+"""A job outlives the process that accepted it: resumed by the next start, delivered where it belongs."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from concurrent.futures import ThreadPoolExecutor
+
+from PIL import Image
+
+from bots.bootstrap import build
+from bots.settings import JobSettings
+from core.providers import LocalProvider
+from core.rendering import Finish, Rendered, Scene
+from tests.e2e.discord.conftest import make_settings, option, providers, running_bot
+from tests.fakes.discord_api import FakeDiscord
+
+
+class Gated(LocalProvider):
+    """The real renderer behind a gate that stays shut: the job is accepted but never finishes here."""
+
+    def __init__(self) -> None:
+        super().__init__(ThreadPoolExecutor(1))
+        self.gate = asyncio.Event()
+
+    async def warm_up(self) -> None:
+        return None
+
+    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
+        await self.gate.wait()
+        return await super().generate(scene, finish)
+
+
+async def test_a_job_resumed_after_its_interaction_expired_is_posted_in_the_channel(fake: FakeDiscord, users,
+                                                                                    tmp_path) -> None:
+    gina = users("gina")
+    settings = make_settings(tmp_path, fake)
+    settings.jobs = JobSettings(workers=2, drain_seconds=0)  # stopping leaves the job for the next start
+    first = build(settings, providers=providers() | {"local": Gated()})
+    async with running_bot(settings, fake, first):
+        record = await fake.slash("thumbnail", [option("prompt", 'Travel "LATE IN LISBON"')], user=gina)
+        await fake.wait_for(lambda: record.callback_type == 5, what="the defer")
+        await fake.wait_for(lambda: first.pipeline.slots.running, what="the job to start")
+    fake.expire(record)  # the restart came later than the interaction's 15 minutes
+    async with running_bot(settings, fake):  # a new process on the same data directory resumes the job
+        [message] = await fake.wait_for(lambda: [m for m in fake.channel_messages(fake.channel_id)
+                                                 if m["attachments"]], what="the resumed result")
+    assert message["content"].startswith(f"<@{gina.id}>") and '"LATE IN LISBON"' in message["content"]
+    assert Image.open(io.BytesIO(fake.download(message["attachments"][0]))).size == (1280, 720)
+    assert fake.custom_ids(message["id"])[0].startswith("rx:regen:")
+    assert not [edit for _, edit in record.edits if edit.get("attachments")], "the dead token was never used"
