@@ -33,7 +33,7 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 from bots.bootstrap import build  # noqa: E402
 from bots.settings import AppSettings, JobSettings, Settings, TelegramSettings  # noqa: E402
-from bots.telegram.main import build_application, start_application, stop_application  # noqa: E402
+from bots.telegram.main import TelegramBot  # noqa: E402
 from tests.fakes.telegram_api import FakeBotAPI  # noqa: E402
 
 TOKEN = FakeBotAPI.token
@@ -169,10 +169,10 @@ def bot_settings(data_dir: Path, port: int) -> Settings:
     )
 
 
-async def running_bot(settings: Settings, *, rate_limiter: bool) -> Any:
-    app = build_application(build(settings), settings, rate_limiter=rate_limiter)
-    await start_application(app, poll_timeout=10)
-    return app
+async def running_bot(settings: Settings, *, rate_limiter: bool) -> TelegramBot:
+    bot = TelegramBot(build(settings), settings, rate_limiter=rate_limiter, poll_timeout=10)
+    await bot.start()
+    return bot
 
 
 def request(chat: int, n: int) -> dict[str, Any]:
@@ -190,7 +190,7 @@ async def sustained(fake: FakeProcess, settings: Settings, duration: float, chat
         sent.append((chat, (await fake.push([request(chat, n)]))[0]))
         n += 1
     state = await fake.wait_photos(len(sent), since, timeout=60)
-    await stop_application(app)
+    await app.stop()
     result = analyse(sent, state)
     print(f"\nsustained: {len(sent)} requests from {chats} chats at {rate:g}/s for {duration:g} s (rate limiter on)")
     report(result)
@@ -212,7 +212,7 @@ async def burst(fake: FakeProcess, settings: Settings, count: int) -> None:
     cpu_after = cpu_seconds(exclude)
     fake_cpu = process_cpu(fake.proc.pid) - fake_before if fake.proc else float("nan")
     main, workers = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
-    await stop_application(app)
+    await app.stop()
     result = analyse([(CHAT_BASE + 10_000 + i, update) for i, update in enumerate(ids)], state)
     elapsed = result["last_photo"] - wall_before
     print(f"\nburst: {count} requests at once (rate limiter off), {os.cpu_count()} CPUs")

@@ -143,6 +143,7 @@ class TelegramSettings(BaseSettings):
     webhook_port: int = 8443
     webhook_secret: str = ""  # default: derived from SECRET_KEY
     max_bytes: int = 2_000_000
+    flood_limits: bool = True  # Telegram's 30 messages/s and 20/min per group; off only for a Bot API without them
 
 
 class DiscordSettings(BaseSettings):

@@ -23,13 +23,14 @@ def run(settings: Settings) -> int:
     if not settings.jobs.on_redis:
         log.error("JOBS_BACKEND is 'local': bots run their own jobs. Set JOBS_BACKEND=redis://host:6379/0 for workers")
         return 2
-    return asyncio.run(_serve(settings))
+    return asyncio.run(serve(settings))
 
 
-async def _serve(settings: Settings) -> int:
+async def serve(settings: Settings, **overrides: object) -> int:
+    """Until SIGTERM; `overrides` replace parts of the build (the benchmark's slow provider)."""
     from bots.bootstrap import build
 
-    async with build(settings, role="worker") as routix:
+    async with build(settings, role="worker", **overrides) as routix:
         closers = await _senders(settings, routix)
         if not closers:
             log.error("no platform to deliver to: set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN")

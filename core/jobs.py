@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from core.ports import PositionCallback
+from core.ports import PositionCallback, Taken
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class InProcessSlots:
             self._running -= 1
 
 
-JobRunner = Callable[[uuid.UUID], Awaitable[None]]
+JobRunner = Callable[[uuid.UUID, Taken | None], Awaitable[None]]
 
 
 class LocalJobs:
@@ -93,7 +93,7 @@ class LocalJobs:
     def __init__(self, owner: str) -> None:
         self.owner: str | None = owner
         self._run: JobRunner | None = None
-        self._pending: list[uuid.UUID] = []  # submitted before the runner was attached
+        self._pending: list[tuple[uuid.UUID, Taken | None]] = []  # submitted before the runner was attached
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -102,26 +102,27 @@ class LocalJobs:
         """Jobs start once the platform's sender exists; what was submitted before starts now."""
         self._run = run
         pending, self._pending = self._pending, []
-        for job_id in pending:
-            self._start(job_id)
+        for job_id, taken in pending:
+            self._start(job_id, taken)
 
-    async def submit(self, job_id: uuid.UUID) -> None:
+    async def submit(self, job_id: uuid.UUID, taken: Taken | None = None) -> None:
+        """`taken`: the job as it was just accepted and leased here, so running it needs no read."""
         if self._run is None:
-            self._pending.append(job_id)
+            self._pending.append((job_id, taken))
         else:
-            self._start(job_id)
+            self._start(job_id, taken)
 
-    def _start(self, job_id: uuid.UUID) -> None:
+    def _start(self, job_id: uuid.UUID, taken: Taken | None) -> None:
         assert self._run is not None
-        task = asyncio.create_task(self._guarded(self._run, job_id), name=f"job-{job_id.hex[:8]}")
+        task = asyncio.create_task(self._guarded(self._run, job_id, taken), name=f"job-{job_id.hex[:8]}")
         self._tasks.add(task)
         self._idle.clear()
         task.add_done_callback(self._finished)
 
     @staticmethod
-    async def _guarded(run: JobRunner, job_id: uuid.UUID) -> None:
+    async def _guarded(run: JobRunner, job_id: uuid.UUID, taken: Taken | None) -> None:
         try:
-            await run(job_id)
+            await run(job_id, taken)
         except Exception:  # the pipeline reports its own failures; this is a bug, logged, never silent
             log.exception("job %s crashed", job_id)
 

@@ -37,12 +37,12 @@ from core.messages import (
     Stage,
 )
 from core.ordering import urgent
-from core.ports import BlobStore, ImageProvider, JobReplies, RenderSlots, Result, Sender, Store
+from core.ports import BlobStore, ImageProvider, JobReplies, RenderSlots, Result, Sender, Store, Taken
 from core.providers import RenderFailed, RenderWorkerDied
 from core.rendering import BadImage, Finish, Rendered, Scene
 
 log = logging.getLogger(__name__)
-Submit = Callable[[uuid.UUID], Awaitable[None]]
+Submit = Callable[[uuid.UUID], Awaitable[None]]  # recovery hands a job id to the backend
 
 
 @dataclass(frozen=True)
@@ -67,45 +67,47 @@ class Pipeline:
 
     # -- one job -------------------------------------------------------------------------------------------
 
-    async def run(self, job_id: uuid.UUID) -> None:
+    async def run(self, job_id: uuid.UUID, taken: Taken | None = None) -> None:
+        """Run one job: `taken` when it was accepted and leased to this runner a moment ago, else leased now."""
         if job_id in self._running:
             return
         self._running.add(job_id)
         try:
-            await self._take_and_run(job_id)
+            await self._take_and_run(job_id, taken)
         finally:
             self._running.discard(job_id)
 
-    async def _take_and_run(self, job_id: uuid.UUID) -> None:
-        now = utcnow()
-        job = await self.store.take_job(job_id, self.owner, now, now + timedelta(seconds=self.config.lease_s))
-        if job is None:
+    async def _take_and_run(self, job_id: uuid.UUID, taken: Taken | None) -> None:
+        if taken is None:
+            now = utcnow()
+            taken = await self.store.take_job(job_id, self.owner, now, now + timedelta(seconds=self.config.lease_s))
+        if taken is None:
             return  # finished, or another runner holds it
+        job = taken.job
         sender = self.senders.get(job.address.platform)
         if sender is None:  # recovery only offers jobs we can deliver; a shared queue may not
             log.error("no %s sender here for job %s: left for another worker", job.address.platform, job.id)
             return
         replies = sender.open(job.address, functools.partial(self.store.keep_progress, job.id))
         try:
-            await self._run(job, replies)
+            await self._run(job, taken.generations, replies)
         finally:
             with contextlib.suppress(Exception):
                 await replies.close()
 
-    async def _run(self, job: Job, replies: JobReplies) -> None:
+    async def _run(self, job: Job, generations: list[Generation], replies: JobReplies) -> None:
         if job.status == JobStatus.FAILED:
             return await self._tell(job, replies)  # refunded before the person was told: tell them now
         if max(job.attempts, job.deliveries) >= self.config.max_attempts or self._too_old(job):
-            return await self._give_up(job, replies)  # each restart mid-job was one attempt
+            return await self._give_up(job, generations, replies)  # each restart mid-job was one attempt
         if job.kind == JobKind.ORIGINAL:
-            return await self._original(job, replies)
-        await self._render(job, replies)
+            return await self._original(job, generations[0], replies)
+        await self._render(job, generations, replies)
 
     def _too_old(self, job: Job) -> bool:
         return job.created_at is not None and utcnow() - _aware(job.created_at) > self.config.max_age
 
-    async def _render(self, job: Job, replies: JobReplies) -> None:
-        generations = await self.store.generations(job.generation_ids)
+    async def _render(self, job: Job, generations: list[Generation], replies: JobReplies) -> None:
         lead = generations[0]
         progress = _Progress(replies, job.language, lead.id.hex)
         try:
@@ -130,7 +132,9 @@ class Pipeline:
             provider = self.providers[generations[0].algorithm]
             photo = await self.blobs.get(generations[0].photo_key) if generations[0].photo_key else None
             finish = Finish(**job.finish)
-            async with self.slots.slot(progress.queued):  # held only while rendering
+            # A render slot is held only while rendering here: a job waiting on a remote service holds none.
+            slot = self.slots.slot(progress.queued) if provider.cpu_bound else contextlib.nullcontext()
+            async with slot:
                 await self.store.begin_work(job.id)
                 await progress.stage(Stage.ANALYSING)
                 await progress.stage(Stage.GENERATING)
@@ -170,11 +174,10 @@ class Pipeline:
             return await self._fail(job, replies, _failure("failed", "failed", f"delivery: {error}"[:500],
                                                            reason="reason_delivery"))
         with urgent():
-            await self.store.finish_job(job.id, template_id)
+            await self.store.finish_job(job, template_id)
 
-    async def _original(self, job: Job, replies: JobReplies) -> None:
+    async def _original(self, job: Job, generation: Generation, replies: JobReplies) -> None:
         """The lossless file. Local output is deterministic, so it is re-rendered once and then kept."""
-        generation = (await self.store.generations(job.generation_ids))[0]
         try:
             data = await self._original_png(job, generation)
         except Exception as error:
@@ -201,8 +204,7 @@ class Pipeline:
 
     # -- failures: refunded once, told once ----------------------------------------------------------------
 
-    async def _give_up(self, job: Job, replies: JobReplies) -> None:
-        generations = await self.store.generations(job.generation_ids)
+    async def _give_up(self, job: Job, generations: list[Generation], replies: JobReplies) -> None:
         title = generations[0].title if generations else ""
         log.warning("job %s given up after %s attempts", job.id, max(job.attempts, job.deliveries))
         await self._fail(job, replies, _failure("gave_up", "gave_up", "gave up after restarts", title=title))

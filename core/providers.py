@@ -128,6 +128,7 @@ class LocalProvider:
     stays free to acknowledge updates while pictures render on every core."""
 
     name = "local"
+    cpu_bound = True
 
     def __init__(self, runner: Executor | ProcessLanes | ExecutorRunner) -> None:
         self.runner = ExecutorRunner(runner) if isinstance(runner, Executor) else runner
@@ -191,6 +192,8 @@ def _alive(pid: int) -> bool:
 
 class UnavailableProvider:
     """An AI provider that is not configured yet: listed, never chosen, never faked."""
+
+    cpu_bound = False
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -20,7 +20,7 @@ from core.config import RequestConfig
 from core.credits import utcnow
 from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Job, JobKind, Status, Template
 from core.messages import Working
-from core.ports import Acceptance, BlobStore, JobBackend, Outcome, Store
+from core.ports import Acceptance, BlobStore, JobBackend, Outcome, Store, Taken
 from core.rendering import Finish, Scene
 from core.rendering.errors import BadImage
 from core.rendering.photos import validate_photo
@@ -129,7 +129,7 @@ class Requests:
         """The lossless file of a finished generation: a job of its own, free."""
         finish = dataclasses.replace(await self._finish(turn), keep_original=True,
                                      watermark_text=self.config.watermark_text if generation.watermarked else None)
-        await self._accept(turn, self._job(turn, JobKind.ORIGINAL, (generation,), finish), ())
+        await self._accept(turn, self._job(turn, JobKind.ORIGINAL, (generation,), finish), (), subjects=(generation,))
 
     # -- accepting -----------------------------------------------------------------------------------------
 
@@ -151,7 +151,8 @@ class Requests:
                    finish=dataclasses.asdict(finish), update_key=turn.incoming.update_key)
 
     async def _accept(self, turn: Turn, job: Job, generations: tuple[Generation, ...],
-                      algorithm: Algorithm | None = None) -> None:
+                      algorithm: Algorithm | None = None, subjects: tuple[Generation, ...] = ()) -> None:
+        """`generations`: new ones, to hold credits for and store; `subjects`: finished ones the job is about."""
         now = utcnow()
         owner = self.jobs.owner
         accepted = await self.store.accept(Acceptance(
@@ -170,7 +171,8 @@ class Requests:
                               balance=account.balance, refill=refill)
         else:
             await turn.reply(Working(job.generation_ids[0].hex))
-            await self.jobs.submit(job.id)
+            taken = Taken(dataclasses.replace(job, created_at=now), list(generations or subjects))
+            await self.jobs.submit(job.id, taken if owner else None)
 
     def _plan(self, turn: Turn, conversation: Conversation, request: Request, algorithm: Algorithm,
               template: Template, seed: int, finish: Finish) -> Generation:

@@ -51,10 +51,11 @@ class Service:
         try:
             if not await self._within_flood_limit(incoming, reply):
                 return
-            if incoming.update_key and await self.store.update_seen(incoming.update_key):
+            user = await self.store.arrive(incoming.platform, incoming.user_id, incoming.display_name,
+                                           incoming.update_key)
+            if user is None:
                 log.info("skipping redelivered update %s", incoming.update_key)
                 return
-            user = await self.store.ensure_user(incoming.platform, incoming.user_id, incoming.display_name)
             turn = Turn(incoming, user, user.language or normalize_language(incoming.locale), reply)
             await self._dispatch(turn)
         except Exception:

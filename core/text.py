@@ -12,6 +12,8 @@ import unicodedata
 
 # Joiners shape Persian words ("می‌روم") and emoji sequences: kept, but only between two visible characters.
 JOINERS = frozenset({"\u200c", "\u200d"})
+# Variation selectors and the grapheme joiner modify the character before them; alone they draw nothing.
+MODIFIERS = frozenset({"\u034f", *map(chr, range(0xFE00, 0xFE10)), *map(chr, range(0xE0100, 0xE01F0))})
 # Letters and symbols that draw nothing although Unicode does not call them format characters.
 BLANK_GLYPHS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e", "\u17b4", "\u17b5"})
 DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn"})  # control, format, surrogate, unassigned
@@ -28,6 +30,10 @@ def clean_text(text: str) -> str:
             continue
         if char in JOINERS:
             if _visible(kept[-1:]) and index + 1 < len(text) and _is_visible(text[index + 1]):
+                kept.append(char)
+            continue
+        if char in MODIFIERS:
+            if _visible(kept[-1:]) or (kept[-1:] and kept[-1] in MODIFIERS):
                 kept.append(char)
             continue
         category = unicodedata.category(char)
@@ -48,5 +54,5 @@ def _visible(last: list[str]) -> bool:
 
 
 def _is_visible(char: str) -> bool:
-    return not (char.isspace() or char in JOINERS or char in BLANK_GLYPHS
+    return not (char.isspace() or char in JOINERS or char in MODIFIERS or char in BLANK_GLYPHS
                 or unicodedata.category(char) in DROPPED_CATEGORIES | {"Zs"})

@@ -54,8 +54,9 @@ class RedisJobs:
         self._worker: _Worker | None = None
         self._serving: asyncio.Task[None] | None = None
 
-    async def submit(self, job_id: uuid.UUID) -> None:
-        """Once per job at a time: a key that is queued or running already is not added again."""
+    async def submit(self, job_id: uuid.UUID, taken: object = None) -> None:
+        """Once per job at a time: a key that is queued or running already is not added again (a worker reads
+        the job itself: `taken` is for in-process runners)."""
         await self.queue.enqueue(JOB_FUNCTION, key=job_id.hex, job_id=job_id.hex, timeout=0,
                                  heartbeat=self._heartbeat_s, retries=RETRIES, retry_delay=1.0, ttl=600)
 
@@ -63,13 +64,13 @@ class RedisJobs:
     def _heartbeat_s(self) -> int:
         return max(2, round(self.lease_s))
 
-    async def serve(self, run: Callable[[uuid.UUID], Awaitable[None]]) -> None:
+    async def serve(self, run: Callable[[uuid.UUID, None], Awaitable[None]]) -> None:
         """Take jobs in the background until `stop_serving`."""
 
         async def routix_job(context: dict[str, Any], *, job_id: str) -> None:
             beat = asyncio.create_task(self._beat(context["job"]))
             try:
-                await run(uuid.UUID(hex=job_id))
+                await run(uuid.UUID(hex=job_id), None)
             finally:
                 beat.cancel()
 

@@ -16,6 +16,7 @@ from storage.tables import (
     GenerationRow,
     IdentityRow,
     JobRow,
+    ProcessedUpdateRow,
     TemplateRow,
     TierRow,
     UserRow,
@@ -27,6 +28,7 @@ conversations = ConversationRow.__table__  # type: ignore[attr-defined]
 generations = GenerationRow.__table__  # type: ignore[attr-defined]
 identities = IdentityRow.__table__  # type: ignore[attr-defined]
 jobs = JobRow.__table__  # type: ignore[attr-defined]
+processed = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
 templates = TemplateRow.__table__  # type: ignore[attr-defined]
 tiers = TierRow.__table__  # type: ignore[attr-defined]
 users = UserRow.__table__  # type: ignore[attr-defined]
@@ -86,8 +88,12 @@ TAKE_JOB = (
     update(jobs)
     .where(jobs.c.id == bindparam("b_id"), or_(_FREE, jobs.c.lease_owner == bindparam("b_owner")), _OPEN)
     .values(lease_owner=bindparam("b_owner"), lease_until=bindparam("b_until"), updated_at=bindparam("b_now"))
-    .returning(jobs.c.id)
+    .returning(*jobs.c)
 )
+FINISH_JOB = (update(jobs).where(jobs.c.id == bindparam("b_id"), jobs.c.status != bindparam("b_done"))
+              .values(status=bindparam("b_done"), finished_at=bindparam("b_now"), updated_at=bindparam("b_now"),
+                      interaction_token=None))
+GENERATIONS: Select = select(generations).where(generations.c.id.in_(bindparam("b_ids", expanding=True)))
 _HELD = and_(jobs.c.lease_owner == bindparam("b_owner"), _OPEN)
 RENEW_LEASES = update(jobs).where(_HELD).values(lease_until=bindparam("b_until"))
 RELEASE_LEASES = update(jobs).where(_HELD).values(lease_owner=None, lease_until=bindparam("b_now"))
@@ -96,3 +102,6 @@ START_DELIVERY = (update(jobs).where(jobs.c.id == bindparam("b_id"))
                   .values(status=_DELIVERING, deliveries=jobs.c.deliveries + 1, updated_at=bindparam("b_now")))
 BEGIN_WORK = (update(jobs).where(jobs.c.id == bindparam("b_id"))
               .values(status=JobStatus.RUNNING, attempts=jobs.c.attempts + 1, updated_at=bindparam("b_now")))
+UPDATE_SEEN: Select = select(processed.c.key).where(processed.c.key == bindparam("b_key"))
+USER: Select = select(users).where(users.c.id == bindparam("b_id"))
+ACCOUNT: Select = select(accounts).where(accounts.c.user_id == bindparam("b_user"))

@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, Insert, Row, func, insert, text, update
+from sqlalchemy import Connection, Engine, Insert, Row, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import SQLModel, col, select
@@ -34,7 +34,7 @@ from core.domain import (
 )
 from core.messages import Address
 from core.ordering import request_order
-from core.ports import Acceptance, Accepted, Outcome, Result
+from core.ports import Acceptance, Accepted, Outcome, Result, Taken
 from storage import statements as sql
 from storage.engine import database_threads
 from storage.tables import (
@@ -74,6 +74,7 @@ def in_thread(method: Callable[Concatenate[SqlStore, P], T]) -> Callable[Concate
 
 
 Inserting = tuple[Insert, dict[str, object]]
+Executor = Session | Connection  # what runs a statement: an ORM session, or a Core connection on the hot paths
 
 
 def _insert(model: type[SQLModel], **values: object) -> Inserting:
@@ -98,6 +99,11 @@ def _table_insert(model: type[SQLModel]) -> Insert:
     return insert(model.__table__)  # type: ignore[attr-defined]
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; every one of ours is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _user(row: UserRow) -> User:
     return User(row.id, row.display_name, row.tier, row.language, row.banned)
 
@@ -106,11 +112,19 @@ def _generation(row: GenerationRow) -> Generation:
     return Generation(**{name: getattr(row, name) for name in GENERATION_FIELDS})
 
 
-def _job(row: JobRow) -> Job:
-    return Job(id=row.id, kind=row.kind, user_id=row.user_id, address=Address(**row.address), language=row.language,
+def _job(row: JobRow | Row) -> Job:
+    """A job from its row (ORM or Core); the interaction token lives in a column of its own, so it can be
+    forgotten with a plain UPDATE once the job is over."""
+    address = Address(**{**row.address, "interaction_token": row.interaction_token})
+    return Job(id=row.id, kind=row.kind, user_id=row.user_id, address=address, language=row.language,
                generation_ids=tuple(uuid.UUID(hex=value) for value in row.generation_ids), finish=dict(row.finish),
                status=row.status, attempts=row.attempts, balance=row.balance, update_key=row.update_key,
                failure=row.failure, notified=row.notified, deliveries=row.deliveries, created_at=row.created_at)
+
+
+def _generation_of(row: Row) -> Generation:
+    values = row._mapping
+    return Generation(**{name: values[name] for name in GENERATION_FIELDS})
 
 
 class _Refused(Exception):
@@ -133,6 +147,13 @@ class SqlStore:
     def _session(self) -> Iterator[Session]:
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A Core transaction: the hot paths run plain statements without the ORM session's bookkeeping (about a
+        fifth of the database thread's time in a burst)."""
+        with self.engine.begin() as connection:
+            yield connection
 
     @in_thread
     def create_schema(self) -> None:
@@ -180,10 +201,23 @@ class SqlStore:
     # people ---------------------------------------------------------------------------------------------
 
     @in_thread
+    def arrive(self, platform: str, external_id: str, display_name: str, update_key: str | None) -> User | None:
+        """The person an update comes from (created on their first one), or None when the update was handled
+        before (a redelivery): both in one trip to the database, the first of every update."""
+        if update_key is not None:
+            with self._connection() as session:
+                if session.execute(sql.UPDATE_SEEN, {"b_key": update_key}).first() is not None:
+                    return None
+        return self._ensure_user(platform, external_id, display_name)
+
+    @in_thread
     def ensure_user(self, platform: str, external_id: str, display_name: str) -> User:
+        return self._ensure_user(platform, external_id, display_name)
+
+    def _ensure_user(self, platform: str, external_id: str, display_name: str) -> User:
         """Find the person, or create them with their identity and credit account, in one transaction."""
         try:
-            with self._session() as session:
+            with self._connection() as session:
                 found = self._user_by_identity(session, platform, external_id)
                 if found:
                     return found
@@ -202,11 +236,11 @@ class SqlStore:
         return self._find_user(platform, external_id)
 
     def _find_user(self, platform: str, external_id: str) -> User | None:
-        with self._session() as session:
+        with self._connection() as session:
             return self._user_by_identity(session, platform, external_id)
 
     @staticmethod
-    def _user_by_identity(session: Session, platform: str, external_id: str) -> User | None:
+    def _user_by_identity(session: Executor, platform: str, external_id: str) -> User | None:
         row = session.execute(sql.USER_BY_IDENTITY, {"b_platform": platform, "b_external": external_id}).first()
         return _user(row) if row else None
 
@@ -244,41 +278,40 @@ class SqlStore:
 
     # credits --------------------------------------------------------------------------------------------
 
-    def _tier_of(self, session: Session, user_id: uuid.UUID) -> TierRow | Row:
-        user = session.get(UserRow, user_id)
+    def _tier_of(self, session: Executor, user_id: uuid.UUID) -> TierRow | Row:
+        user = session.execute(sql.USER, {"b_id": user_id}).first()
         return self._tier_named(session, user.tier if user else "free")
 
     @staticmethod
-    def _tier_named(session: Session, name: str) -> TierRow | Row:
+    def _tier_named(session: Executor, name: str) -> TierRow | Row:
         row = session.execute(sql.TIER, {"b_name": name}).first()
         return row or TierRow(name="free", allowance=0, period="month", watermark=True)
 
     @staticmethod
-    def _open_account(session: Session, user_id: uuid.UUID, tier: TierRow | Row, now: datetime) -> None:
+    def _open_account(session: Executor, user_id: uuid.UUID, tier: TierRow | Row, now: datetime) -> None:
         """A new account starts its first allowance period at once, so the first request needs no refill."""
         session.execute(*_insert(CreditAccountRow, user_id=user_id, allowance=tier.allowance,
                                  period_end=period_end(tier.period, now)))
         session.execute(*_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=tier.allowance,
                                  allowance_part=tier.allowance, granted_part=0, note=f"{tier.name} allowance"))
 
-    def _refill_if_due(self, session: Session, user_id: uuid.UUID, now: datetime) -> None:
-        account = session.get(CreditAccountRow, user_id)
-        if account is None or (account.period_end is not None and now < account.period_end):
+    def _refill_if_due(self, session: Executor, user_id: uuid.UUID, now: datetime) -> None:
+        account = session.execute(sql.ACCOUNT, {"b_user": user_id}).first()
+        if account is None or (account.period_end is not None and now < _aware(account.period_end)):
             return
         tier = self._tier_of(session, user_id)
-        old_allowance, old_end = account.allowance, account.period_end  # the UPDATE syncs `account`
         # Conditional on the period we read, so concurrent refills apply once.
         result = session.execute(
             update(CreditAccountRow)
             .where(col(CreditAccountRow.user_id) == user_id)
-            .where(col(CreditAccountRow.period_end).is_(None) if old_end is None
-                   else col(CreditAccountRow.period_end) == old_end)
+            .where(col(CreditAccountRow.period_end).is_(None) if account.period_end is None
+                   else col(CreditAccountRow.period_end) == account.period_end)
             .values(allowance=tier.allowance, period_end=period_end(tier.period, now))
         )
         if result.rowcount == 1:
-            delta = tier.allowance - old_allowance
-            session.add(LedgerRow(user_id=user_id, kind=LedgerKind.REFILL, amount=delta, allowance_part=delta,
-                                  note=f"{tier.name} allowance"))
+            delta = tier.allowance - account.allowance
+            session.execute(*_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=delta,
+                                     allowance_part=delta, granted_part=0, note=f"{tier.name} allowance"))
 
     @in_thread
     def account(self, user_id: uuid.UUID, now: datetime) -> Account:
@@ -310,7 +343,7 @@ class SqlStore:
             return held
 
     @staticmethod
-    def _hold(session: Session, generation: Generation, now: datetime, this_period_only: bool) -> Account | None:
+    def _hold(session: Executor, generation: Generation, now: datetime, this_period_only: bool) -> Account | None:
         """One conditional UPDATE holds the credits, so two requests never spend the same credit."""
         user_id, cost = generation.user_id, generation.cost
         statement = sql.HOLD_THIS_PERIOD if this_period_only else sql.HOLD_AFTER_REFILL
@@ -323,7 +356,7 @@ class SqlStore:
                                  granted_part=-(cost - row.last_split), note=""))
         return Account(user_id, row.allowance, row.granted, row.period_end)
 
-    def _record_generation(self, session: Session, generation: Generation, latest: bool) -> None:
+    def _record_generation(self, session: Executor, generation: Generation, latest: bool) -> None:
         session.execute(*_insert(GenerationRow, **self._generation_values(generation)))
         if latest and generation.conversation_id is not None:  # a follow-up refines it even while it runs
             session.execute(sql.POINT_CONVERSATION, {"b_id": generation.conversation_id, "b_generation": generation.id})
@@ -447,7 +480,7 @@ class SqlStore:
 
     def _conversation(self, platform: str, chat_id: str, message: str | None) -> Conversation:
         try:
-            with self._session() as session:
+            with self._connection() as session:
                 row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
                 if row is None:
                     statement, created = _insert(ConversationRow, platform=platform, chat_id=chat_id)
@@ -470,7 +503,7 @@ class SqlStore:
         return self._chat_settings(platform, scope)
 
     def _chat_settings(self, platform: str, scope: str) -> ChatSettings:
-        with self._session() as session:
+        with self._connection() as session:
             row = session.execute(sql.CHAT_SETTINGS, {"b_platform": platform, "b_scope": scope}).first()
         if row is None:
             return ChatSettings(platform, scope)
@@ -521,7 +554,7 @@ class SqlStore:
         with everything needed to redo it. Either all of it is stored or none of it."""
         job = acceptance.job
         try:
-            with self._session() as session:
+            with self._connection() as session:
                 if job.update_key is not None:
                     self._claim(session, job.update_key, acceptance.now)
                 if acceptance.per_user is not None and self._unfinished(session, job.user_id) >= acceptance.per_user:
@@ -530,8 +563,10 @@ class SqlStore:
                 for index, generation in enumerate(acceptance.generations):
                     self._record_generation(session, generation, acceptance.latest and index == 0)
                 balance = account.balance if account else job.balance
+                address = {**asdict(job.address), "interaction_token": None}
                 session.execute(*_insert(JobRow, id=job.id, kind=job.kind, user_id=job.user_id,
-                                         platform=job.address.platform, address=asdict(job.address),
+                                         platform=job.address.platform, address=address,
+                                         interaction_token=job.address.interaction_token,
                                          language=job.language, generation_ids=[g.hex for g in job.generation_ids],
                                          finish=job.finish, balance=balance, update_key=job.update_key,
                                          lease_owner=acceptance.lease_owner, lease_until=acceptance.lease_until,
@@ -544,14 +579,14 @@ class SqlStore:
             return Accepted(Outcome.DUPLICATE)
 
     @staticmethod
-    def _claim(session: Session, key: str, now: datetime) -> None:
+    def _claim(session: Executor, key: str, now: datetime) -> None:
         session.execute(*_insert(ProcessedUpdateRow, key=key, created_at=now))
 
     @staticmethod
-    def _unfinished(session: Session, user_id: uuid.UUID) -> int:
+    def _unfinished(session: Executor, user_id: uuid.UUID) -> int:
         return int(session.execute(sql.UNFINISHED_JOBS_OF, {"b_user": user_id}).scalar_one())
 
-    def _hold_all(self, session: Session, acceptance: Acceptance) -> Account | None:
+    def _hold_all(self, session: Executor, acceptance: Acceptance) -> Account | None:
         account = None
         for generation in acceptance.generations:
             held = self._hold(session, generation, acceptance.now, this_period_only=True)
@@ -564,15 +599,16 @@ class SqlStore:
         return account
 
     @in_thread
-    def take_job(self, job_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> Job | None:
-        """Lease a job that is waiting, or whose runner's lease ran out; None when someone else holds it or it
-        is finished."""
-        with self._session() as session:
+    def take_job(self, job_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> Taken | None:
+        """Lease a job that is waiting, or whose runner's lease ran out, and read it with its generations; None
+        when someone else holds it or it is finished."""
+        with self._connection() as session:
             row = session.execute(sql.TAKE_JOB, {"b_id": job_id, "b_owner": owner, "b_now": now,
                                                  "b_until": until}).first()
             if row is None:
                 return None
-            return _job(session.get(JobRow, job_id))  # type: ignore[arg-type]
+            job = _job(row)
+            return Taken(job, self._generations(session, job.generation_ids))
 
     @in_thread
     def get_job(self, job_id: uuid.UUID) -> Job | None:
@@ -582,13 +618,13 @@ class SqlStore:
 
     @in_thread
     def renew_leases(self, owner: str, until: datetime) -> int:
-        with self._session() as session:
+        with self._connection() as session:
             return int(session.execute(sql.RENEW_LEASES, {"b_owner": owner, "b_until": until}).rowcount)
 
     @in_thread
     def release_leases(self, owner: str, now: datetime) -> None:
         """A clean stop: the owner's unfinished jobs may be taken at once by the next runner."""
-        with self._session() as session:
+        with self._connection() as session:
             session.execute(sql.RELEASE_LEASES, {"b_owner": owner, "b_now": now})
 
     @in_thread
@@ -604,21 +640,25 @@ class SqlStore:
 
     @in_thread
     def generations(self, ids: tuple[uuid.UUID, ...]) -> list[Generation]:
-        with self._session() as session:
-            rows = {row.id: row for row in session.scalars(select(GenerationRow).where(col(GenerationRow.id).in_(ids)))}
-            return [_generation(rows[ident]) for ident in ids if ident in rows]
+        with self._connection() as session:
+            return self._generations(session, ids)
+
+    @staticmethod
+    def _generations(session: Executor, ids: tuple[uuid.UUID, ...]) -> list[Generation]:
+        found = {row.id: _generation_of(row) for row in session.execute(sql.GENERATIONS, {"b_ids": list(ids)})}
+        return [found[ident] for ident in ids if ident in found]
 
     @in_thread
     def begin_work(self, job_id: uuid.UUID) -> None:
         """The job's pictures are being made: one attempt (waiting in line is none)."""
-        with self._session() as session:
+        with self._connection() as session:
             session.execute(sql.BEGIN_WORK, {"b_id": job_id, "b_now": utcnow()})
 
     @in_thread
     def record_results(self, job_id: uuid.UUID, results: list[Result]) -> None:
         """The pictures are stored and about to be sent: a crash from here on delivers them instead of making
         them again (and, between the send and `finish_job`, may deliver them twice: counted in `deliveries`)."""
-        with self._session() as session:
+        with self._connection() as session:
             for result in results:
                 session.execute(sql.UPDATE_GENERATION, {"b_id": result.generation_id, "updated_at": utcnow(),
                                                         "status": "processing", "stage": "uploading",
@@ -629,13 +669,13 @@ class SqlStore:
 
     @in_thread
     def set_original(self, generation_id: uuid.UUID, original_key: str) -> None:
-        with self._session() as session:
+        with self._connection() as session:
             session.execute(sql.UPDATE_GENERATION, {"b_id": generation_id, "updated_at": utcnow(),
                                                     "original_key": original_key})
 
     @in_thread
     def start_delivery(self, job_id: uuid.UUID) -> None:
-        with self._session() as session:
+        with self._connection() as session:
             session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_now": utcnow()})
 
     @in_thread
@@ -647,20 +687,19 @@ class SqlStore:
                 row.address = {**row.address, "progress_id": progress_id}
 
     @in_thread
-    def finish_job(self, job_id: uuid.UUID, template_id: str | None) -> None:
+    def finish_job(self, job: Job, template_id: str | None) -> None:
         """Delivered: the generations completed and settled once, the job done, the interaction token forgotten."""
-        with self._session() as session:
-            row = session.get(JobRow, job_id, with_for_update=True)
-            if row is None or row.status == JobStatus.DONE:
-                return
-            if row.kind == JobKind.RENDER:
-                for value in row.generation_ids:
-                    self._settle_delivered(session, uuid.UUID(hex=value))
+        with self._connection() as session:
+            if session.execute(sql.FINISH_JOB, {"b_id": job.id, "b_now": utcnow(),
+                                                "b_done": JobStatus.DONE}).rowcount != 1:
+                return  # finished before (a redelivery of the same job)
+            if job.kind == JobKind.RENDER:
+                for generation_id in job.generation_ids:
+                    self._settle_delivered(session, generation_id)
                 if template_id is not None:
                     session.execute(sql.COUNT_TEMPLATE_USE, {"b_id": template_id})
-            self._close_job(row, JobStatus.DONE)
 
-    def _settle_delivered(self, session: Session, generation_id: uuid.UUID) -> None:
+    def _settle_delivered(self, session: Executor, generation_id: uuid.UUID) -> None:
         user_id = session.execute(sql.SETTLE_DELIVERED, {"b_id": generation_id, "b_now": utcnow()}).scalar()
         if user_id is not None:
             session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation_id, kind=LedgerKind.SETTLE,
@@ -670,7 +709,7 @@ class SqlStore:
     def _close_job(row: JobRow, status: JobStatus) -> None:
         row.status = status
         row.finished_at = row.updated_at = utcnow()
-        row.address = {**row.address, "interaction_token": None}  # a secret, needed no longer
+        row.interaction_token = None  # a secret, needed no longer
 
     @in_thread
     def fail_job(self, job_id: uuid.UUID, failure: dict) -> bool:
@@ -720,8 +759,8 @@ class SqlStore:
     @in_thread
     def update_seen(self, key: str) -> bool:
         """True when the update was claimed before (read only: redeliveries are answered once)."""
-        with self._session() as session:
-            return session.get(ProcessedUpdateRow, key) is not None
+        with self._connection() as session:
+            return session.execute(sql.UPDATE_SEEN, {"b_key": key}).first() is not None
 
     @in_thread
     def audit(self, actor: str, action: str, target: str, detail: str, now: datetime) -> None:

@@ -181,6 +181,7 @@ class JobRow(SQLModel, table=True):
     platform: str = Field(index=True)
     status: str = Field(default="queued", index=True)
     address: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    interaction_token: str | None = None  # Discord's, while the job may still use it (a secret: cleared after)
     language: str = "en"
     generation_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     finish: dict = Field(default_factory=dict, sa_column=Column(JSON))

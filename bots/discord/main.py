@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 import yarl
 
+from bots.lifecycle import until_stopped
 from bots.settings import DiscordSettings, Settings
 
 if TYPE_CHECKING:
@@ -45,12 +47,20 @@ def run(settings: Settings) -> int:
         print("DISCORD_BOT_TOKEN is not set: create a bot at https://discord.com/developers/applications",
               file=sys.stderr)
         return 2
+    return asyncio.run(_serve(settings, token))
+
+
+async def _serve(settings: Settings, token: str) -> int:
+    """Until SIGTERM or Ctrl-C; then running jobs drain (JOBS_DRAIN_SECONDS) before the connection closes."""
     client = create_client(settings)
+    running = asyncio.create_task(client.start(token))
+    stopped = asyncio.create_task(until_stopped())
+    await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    await client.close()
     try:
-        client.run(token, log_handler=None)  # logging is configured by the CLI
+        await running
     except discord.LoginFailure:
         print("DISCORD_BOT_TOKEN was rejected by Discord", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        pass
     return 0

@@ -13,7 +13,7 @@ import discord
 from core.messages import Address, Incoming, Options
 
 PLATFORM = "discord"
-_MENTION = re.compile(r"<@!?(?P<id>\d+)>")
+_MENTION = re.compile(r"<@!?(?P<id>[0-9]+)>")  # ASCII digits only: "۱۲۳" is no snowflake
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 
@@ -28,7 +28,7 @@ def user_ref(value: str) -> str:
     mention = _MENTION.fullmatch(value)
     if mention:
         return f"{PLATFORM}:{mention['id']}"
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return f"{PLATFORM}:{value}"
     return value
 

@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from aiohttp import web
 from telegram import Bot, Update
@@ -22,18 +23,39 @@ from telegram.error import InvalidToken, TelegramError
 
 log = logging.getLogger(__name__)
 Accept = Callable[[Update], Awaitable[None]]
+
+
+class RawUpdates(Protocol):
+    """A Bot that can fetch updates without parsing them (bots/telegram/main.py RoutixBot)."""
+
+    async def raw_updates(self, offset: int | None, timeout: int, allowed_updates: list[str]) -> list[dict[str, Any]]:
+        ...
+
+    async def delete_webhook(self, drop_pending_updates: bool = ...) -> bool: ...
+
+    async def get_updates(self, offset: int | None = ..., limit: int | None = ..., timeout: int | None = ...) -> Any:
+        ...
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a small JSON document; anything larger is not from Telegram
 STOP_GRACE_S = 0.3  # stopping, updates being accepted get this long; the rest are fetched again after the restart
+IDLE_POLL_S = 0.25  # with updates in hand and nothing new, ask Telegram again after this (or once one is accepted)
 
 
 class Poller:
-    """Long polling: fetch a batch, accept every update in it (concurrently), then confirm it with the next call."""
+    """Long polling that confirms an update only once it is accepted.
 
-    def __init__(self, bot: Bot, accept: Accept, *, timeout: int, allowed_updates: list[str]) -> None:
+    Updates are accepted concurrently as they arrive; the offset moves over the longest run of accepted ones. One
+    slow update (a photo download) holds back the confirmation of later ones, never their handling, and a batch
+    need not be finished before the next is fetched.
+    """
+
+    def __init__(self, bot: RawUpdates, accept: Accept, *, timeout: int, allowed_updates: list[str]) -> None:
         self.bot, self.accept = bot, accept
         self.timeout, self.allowed_updates = timeout, allowed_updates
-        self.offset: int | None = None
+        self.offset: int | None = None  # the first update not yet accepted: what the next getUpdates confirms up to
+        self._next = 0  # updates below this id were taken already (Telegram sends unconfirmed ones again)
+        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._accepted = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
@@ -42,10 +64,17 @@ class Poller:
         self._task = asyncio.create_task(self._loop(), name="telegram-polling")
 
     async def stop(self) -> None:
-        """Finish the batch in hand and confirm it; updates not yet fetched stay with Telegram."""
+        """Updates being accepted get a moment; the rest are left to Telegram (they come again after the restart)."""
         self._stopping.set()
         if self._task is not None:
             await self._task
+        pending = list(self._inflight.values())
+        if pending:
+            await asyncio.wait(pending, timeout=STOP_GRACE_S)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        self._advance(cancelled_count=True)
         if self.offset is not None:
             with contextlib.suppress(TelegramError):
                 await self.bot.get_updates(offset=self.offset, timeout=0, limit=1)
@@ -54,7 +83,7 @@ class Poller:
         backoff = 1.0
         while not self._stopping.is_set():
             try:
-                updates = await self._fetch()
+                updates = await self._fetch(0 if self._inflight else self.timeout)
             except InvalidToken:
                 log.error("Telegram refused TELEGRAM_BOT_TOKEN: polling stops")
                 return
@@ -65,28 +94,41 @@ class Poller:
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 1.0
-            if updates:
-                self.offset = await self._accept_batch(updates)  # confirmed by the next getUpdates
+            fresh = [Update.de_json(data, self.bot) for data in updates if data["update_id"] >= self._next]
+            for update in fresh:
+                self._begin(update)
+            if self._inflight and not fresh:  # only updates in hand came back: ask again once one is accepted
+                self._accepted.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._accepted.wait(), IDLE_POLL_S)
+            self._advance()
 
-    async def _accept_batch(self, updates: tuple[Update, ...]) -> int:
-        """Accept every update concurrently; the offset to confirm. Stopping, the batch gets a moment, then what is
-        not yet accepted is left to Telegram (confirmed only up to the first of those: they come again)."""
-        tasks = [asyncio.create_task(self.accept(update)) for update in updates]
-        stop = asyncio.create_task(self._stopping.wait())
-        await asyncio.wait({asyncio.gather(*tasks), stop}, return_when=asyncio.FIRST_COMPLETED)
-        stop.cancel()
-        if not all(task.done() for task in tasks):
-            await asyncio.wait(tasks, timeout=STOP_GRACE_S)
-        open_ = [update for update, task in zip(updates, tasks, strict=True) if not task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        return open_[0].update_id if open_ else updates[-1].update_id + 1
+    def _begin(self, update: Update) -> None:
+        task = asyncio.create_task(self.accept(update), name=f"telegram-update-{update.update_id}")
+        task.add_done_callback(lambda _, update_id=update.update_id: self._done(update_id))
+        self._inflight[update.update_id] = task
+        self._next = update.update_id + 1
 
-    async def _fetch(self) -> tuple[Update, ...]:
-        """One long poll, cut short when the bot stops (what was fetched but not accepted is fetched again)."""
-        poll = asyncio.create_task(self.bot.get_updates(offset=self.offset, timeout=self.timeout,
-                                                        allowed_updates=self.allowed_updates))
+    def _done(self, update_id: int) -> None:
+        """Polling again is worth it only once the front of the line moved: until then Telegram would send
+        back exactly the updates already in hand."""
+        if update_id == min(self._inflight, default=update_id):
+            self._accepted.set()
+
+    def _advance(self, cancelled_count: bool = False) -> None:
+        """Forget accepted updates; the offset is the first one still open (a cancelled one is open)."""
+        for update_id, task in list(self._inflight.items()):
+            if task.done() and not (cancelled_count and task.cancelled()):
+                del self._inflight[update_id]
+        if self._inflight:
+            self.offset = min(self._inflight)
+        elif self._next:
+            self.offset = self._next
+
+    async def _fetch(self, timeout: int) -> list[dict[str, Any]]:
+        """One (long) poll, cut short when the bot stops (what was fetched but not accepted is fetched again).
+        Raw: only updates not yet in hand are parsed."""
+        poll = asyncio.create_task(self.bot.raw_updates(self.offset, timeout, self.allowed_updates))
         stop = asyncio.create_task(self._stopping.wait())
         done, _ = await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)
         stop.cancel()
@@ -94,7 +136,7 @@ class Poller:
             poll.cancel()
             with contextlib.suppress(asyncio.CancelledError, TelegramError):
                 await poll
-            return ()
+            return []
         return poll.result()
 
 

@@ -68,7 +68,7 @@ async def test_local_jobs_start_once_attached_and_drain_stops_what_overruns() ->
     started: list[uuid.UUID] = []
     forever = asyncio.Event()
 
-    async def run(job_id: uuid.UUID) -> None:
+    async def run(job_id: uuid.UUID, taken: object) -> None:
         started.append(job_id)
         if job_id.int % 2:
             await forever.wait()

@@ -52,3 +52,18 @@ def test_an_unsupported_database_is_named_without_repeating_its_password(monkeyp
 def test_database_urls_for_the_earlier_async_drivers_still_work(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     monkeypatch.setenv("DATABASE_URL", url)
     assert load_settings().database_url == url
+
+
+def test_the_example_environment_lists_every_setting() -> None:
+    from pathlib import Path
+
+    from bots.settings import Settings
+
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    lines = [line for line in example.splitlines() if "=" in line and not line.startswith("#")]
+    listed = {line.split("=", 1)[0].strip() for line in lines}
+    expected = set()
+    for model in vars(Settings()).values():
+        prefix = str(model.model_config.get("env_prefix") or "")
+        expected |= {(prefix + name).upper() for name in type(model).model_fields}
+    assert expected - listed == set(), "settings missing from .env.example"

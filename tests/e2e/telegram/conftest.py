@@ -28,6 +28,8 @@ FAST = Timing(chat_action_every=0.5, progress_after=0.25, edit_every=0.25)
 class SlowProvider:
     """The real local renderer, made slow on purpose so progress messages have time to appear."""
 
+    cpu_bound = True
+
     def __init__(self, inner: Any, delay: float) -> None:
         self.inner, self.delay, self.name = inner, delay, "slow-local"
 
