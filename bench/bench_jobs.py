@@ -84,7 +84,8 @@ async def run(args: argparse.Namespace, workers: int, fake: FakeProcess, data: P
            "TELEGRAM_FILE_BASE_URL": f"{fake.url}/file/bot", "TELEGRAM_FLOOD_LIMITS": "false",
            "DATABASE_URL": database, "JOBS_BACKEND": args.redis, "JOBS_QUEUE_NAME": f"bench-{uuid.uuid4().hex[:8]}",
            "JOBS_PER_USER": "50", "LIMITS_MESSAGES_PER_SECOND": "0", "ROUTIX_LOG_LEVEL": "INFO",
-           "ROUTIX_DATA_DIR": str(data / f"w{workers}"), "JOBS_WORKERS": str(args.render_processes)}
+           "ROUTIX_DATA_DIR": str(data / f"w{workers}"), "JOBS_WORKERS": str(args.render_processes),
+           "JOBS_WORKER_JOBS": str(args.worker_jobs)}
     logs = data / f"w{workers}"
     logs.mkdir(parents=True, exist_ok=True)
     bot = start([sys.executable, "-m", "bots.cli", "telegram"], env, logs / "bot.log")
@@ -120,6 +121,11 @@ async def run(args: argparse.Namespace, workers: int, fake: FakeProcess, data: P
           f"max {max(latency, default=float('nan')):.0f} ms")
     print(f"  lost: {result['lost']}, duplicated: {result['duplicated']}, "
           f"Bot API validation errors: {len(result['errors'])}")
+    if args.delay:
+        peaks = [int(line.rsplit("peak ", 1)[1].split()[0]) for i in range(workers)
+                 for line in (logs / f"worker{i}.log").read_text().splitlines() if "slow provider: peak" in line]
+        print(f"  jobs waiting on the provider at once: up to {max(peaks, default=0)} in one worker "
+              f"(in waves of JOBS_WORKER_JOBS it would be at most {args.worker_jobs})")
 
 
 async def main() -> None:
@@ -128,6 +134,7 @@ async def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--delay", type=float, default=0.0, help="seconds a slow provider takes (0: local renderer)")
     parser.add_argument("--render-processes", type=int, default=1, help="render processes per worker")
+    parser.add_argument("--worker-jobs", type=int, default=500, help="JOBS_WORKER_JOBS: jobs a worker takes at once")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--port", type=int, default=18091)

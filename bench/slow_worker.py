@@ -32,13 +32,22 @@ class SlowProvider:
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.picture = render_local(Scene(title="WAITED FOR"), Finish(keep_original=False))
+        self.waiting = self.peak = 0
 
     @property
     def available(self) -> bool:
         return True
 
     async def generate(self, scene: Scene, finish: Finish) -> Rendered:
-        await asyncio.sleep(self.delay)
+        self.waiting += 1
+        if self.waiting > self.peak:
+            self.peak = self.waiting
+            if self.peak % 50 == 0:
+                logging.getLogger("bench").info("slow provider: peak %s jobs waiting at once", self.peak)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.waiting -= 1
         return dataclasses.replace(self.picture)
 
     async def close(self) -> None:

@@ -135,8 +135,8 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
     settings = settings or load_settings()
     data_dir = settings.app.routix_data_dir
     workers = settings.jobs.workers or os.cpu_count() or 1
-    store: Store = overrides.get("store") or SqlStore(create_engine(settings.database_url,
-                                                                   settings.database.database_echo))
+    store: Store = overrides.get("store") or SqlStore(create_engine(
+        settings.database_url, settings.database.database_echo, settings.database.database_pool_size))
     blobs: BlobStore = overrides.get("blobs") or LocalBlobStore(data_dir / "blobs")
     providers: dict[str, ImageProvider] = overrides.get("providers") or _providers(workers)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

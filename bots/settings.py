@@ -69,6 +69,7 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = ""  # default: SQLite file under ROUTIX_DATA_DIR
     database_echo: bool = False
+    database_pool_size: int = Field(10, ge=1)  # PostgreSQL connections (and database threads) per process
 
     @field_validator("database_url")
     @classmethod

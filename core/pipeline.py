@@ -74,6 +74,10 @@ class Pipeline:
         self._running.add(job_id)
         try:
             await self._take_and_run(job_id, taken)
+        except asyncio.CancelledError:  # stopped (a drain, the queue's abort): free it for another runner now
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.store.release_job(job_id, self.owner, utcnow()))
+            raise
         finally:
             self._running.discard(job_id)
 
@@ -256,8 +260,11 @@ class Pipeline:
     async def _renew_forever(self) -> None:
         while True:
             await asyncio.sleep(self.config.lease_s / 3)
-            with contextlib.suppress(Exception):
-                await self.store.renew_leases(self.owner, utcnow() + timedelta(seconds=self.config.lease_s))
+            running = tuple(self._running)  # only jobs running here: a stopped one's lease must run out
+            until = utcnow() + timedelta(seconds=self.config.lease_s)
+            if running:
+                with contextlib.suppress(Exception):
+                    await self.store.renew_leases(self.owner, running, until)
 
     async def _recover_forever(self, submit: Submit) -> None:
         while True:

@@ -95,7 +95,10 @@ FINISH_JOB = (update(jobs).where(jobs.c.id == bindparam("b_id"), jobs.c.status !
                       interaction_token=None))
 GENERATIONS: Select = select(generations).where(generations.c.id.in_(bindparam("b_ids", expanding=True)))
 _HELD = and_(jobs.c.lease_owner == bindparam("b_owner"), _OPEN)
-RENEW_LEASES = update(jobs).where(_HELD).values(lease_until=bindparam("b_until"))
+RENEW_LEASES = (update(jobs).where(_HELD, jobs.c.id.in_(bindparam("b_ids", expanding=True)))
+                .values(lease_until=bindparam("b_until")))
+RELEASE_JOB = (update(jobs).where(_HELD, jobs.c.id == bindparam("b_id"))
+               .values(lease_owner=None, lease_until=bindparam("b_now")))
 RELEASE_LEASES = update(jobs).where(_HELD).values(lease_owner=None, lease_until=bindparam("b_now"))
 _DELIVERING = case((jobs.c.status == JobStatus.FAILED, JobStatus.FAILED), else_=JobStatus.DELIVERING)  # a notice
 START_DELIVERY = (update(jobs).where(jobs.c.id == bindparam("b_id"))

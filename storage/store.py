@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, Insert, Row, func, insert, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import SQLModel, col, select
 
@@ -57,6 +58,7 @@ from storage.tables import (
 from storage.threads import DatabaseThreads
 
 GENERATION_FIELDS = {f.name for f in fields(Generation)}
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -68,9 +70,22 @@ def in_thread(method: Callable[Concatenate[SqlStore, P], T]) -> Callable[Concate
 
     @functools.wraps(method)
     async def run(self: SqlStore, *args: P.args, **kwargs: P.kwargs) -> T:
-        return await self._threads.run(request_order(), functools.partial(method, self, *args, **kwargs))
+        return await self._threads.run(request_order(), functools.partial(_again_if_disconnected, method, self,
+                                                                          *args, **kwargs))
 
     return run
+
+
+def _again_if_disconnected(method: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """A transaction that found its connection dead (the server restarted, a proxy dropped it) rolled back: run
+    it once more on a fresh connection (the pool invalidated the dead ones)."""
+    try:
+        return method(*args, **kwargs)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("database connection lost: the transaction runs again on a new one")
+        return method(*args, **kwargs)
 
 
 Inserting = tuple[Insert, dict[str, object]]
@@ -617,9 +632,15 @@ class SqlStore:
             return _job(row) if row else None
 
     @in_thread
-    def renew_leases(self, owner: str, until: datetime) -> int:
+    def renew_leases(self, owner: str, job_ids: tuple[uuid.UUID, ...], until: datetime) -> int:
         with self._connection() as session:
-            return int(session.execute(sql.RENEW_LEASES, {"b_owner": owner, "b_until": until}).rowcount)
+            return int(session.execute(sql.RENEW_LEASES, {"b_owner": owner, "b_ids": list(job_ids),
+                                                          "b_until": until}).rowcount)
+
+    @in_thread
+    def release_job(self, job_id: uuid.UUID, owner: str, now: datetime) -> None:
+        with self._connection() as session:
+            session.execute(sql.RELEASE_JOB, {"b_id": job_id, "b_owner": owner, "b_now": now})
 
     @in_thread
     def release_leases(self, owner: str, now: datetime) -> None:

@@ -126,3 +126,30 @@ async def test_a_url_written_for_the_old_async_driver_opens_the_same_sqlite_file
     second = SqlStore(create_engine(f"sqlite:///{path}"))
     assert (await second.find_user("console", "alice")) is not None
     await second.close()
+
+
+async def test_a_lost_postgres_connection_costs_nothing_and_the_pool_recovers(tmp_path: Path) -> None:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    schema, url = await fresh_postgres_schema(POSTGRES)
+    store = SqlStore(create_engine(url, pool_size=2))
+    try:
+        await store.create_schema()
+        await store.seed(SEED_ALGORITHMS, SEED_TEMPLATES, default_tiers(0, "month", 100, "month"))
+        user = await store.ensure_user("console", "dana", "dana")
+        await store.grant(user.id, 3, "test", utcnow())
+        await _terminate_routix_connections()  # the server drops every pooled connection (a restart, a proxy)
+        assert (await store.reserve(generation(user.id, 1), utcnow())) is not None, "ran again on a new connection"
+        await _terminate_routix_connections()
+        account = await store.account(user.id, utcnow())
+        assert account.balance == 2 == await store.ledger_total(user.id), "the hold counted once"
+    finally:
+        await store.close()
+        await drop_postgres_schema(POSTGRES, schema)
+
+
+async def _terminate_routix_connections() -> None:
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as connection:
+        await connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE application_name = 'routix' AND pid <> pg_backend_pid()")
