@@ -17,7 +17,7 @@ import contextlib
 import io
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +91,12 @@ def _token_expired(error: discord.HTTPException) -> bool:
 class EventRenderer:
     """One handler per Outgoing event type: signs of work, progress, errors; everything else is a result."""
 
+    # A job's events wait while interactions are being acknowledged (Discord's 3 s): see client.AckFirst.
+    yield_to: Callable[[], Awaitable[None]] | None = None
+
     async def __call__(self, event: Outgoing) -> None:
+        if self.yield_to is not None:
+            await self.yield_to()
         if isinstance(event, Working):
             await self.working(event)
         elif isinstance(event, ProgressReply):
@@ -279,8 +284,12 @@ class DiscordSender:
         self.client = client
 
     def open(self, address: Address, on_progress: ProgressKept) -> InteractionReplies | MessageReplies:
+        replies: InteractionReplies | MessageReplies
         if address.interaction_token:
-            return InteractionReplies(self.client, address, ephemeral=False)
-        replies = MessageReplies(self.client, address)
-        replies.keep_typing()
+            replies = InteractionReplies(self.client, address, ephemeral=False)
+        else:
+            replies = MessageReplies(self.client, address)
+            replies.keep_typing()
+        acks = getattr(self.client, "acks", None)  # the bot's client; a worker's HTTP-only one acknowledges nothing
+        replies.yield_to = acks.wait if acks is not None else None
         return replies

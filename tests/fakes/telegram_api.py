@@ -256,6 +256,7 @@ class FakeBotAPI:
         self._members: dict[tuple[int, int], str] = {}
         self._failures: list[Failure] = []
         self._changed = asyncio.Condition()
+        self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Routix", "username": self.username,
@@ -279,6 +280,8 @@ class FakeBotAPI:
         return self
 
     async def stop(self) -> None:
+        self._closing = True
+        self._new_update.set()  # long polls of bots that are gone end now, not at their timeout
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -489,7 +492,7 @@ class FakeBotAPI:
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         deadline = time.monotonic() + float(p.get("timeout", 0))
-        while not self._updates and time.monotonic() < deadline:
+        while not self._updates and time.monotonic() < deadline and not self._closing:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), deadline - time.monotonic())
