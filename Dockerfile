@@ -1,4 +1,4 @@
-# Routix bots: one image for every entry point (routix telegram | discord | chat | generate).
+# Routix bots: one image for every entry point (routix telegram | discord | worker | chat | generate).
 FROM python:3.11-slim
 
 # Fonts covering Latin and Persian, and fribidi/raqm for right-to-left shaping in Pillow.

@@ -61,6 +61,7 @@ class Routix:
     service: Service
     _started: bool = field(default=False, repr=False)
     _serving: bool = field(default=False, repr=False)
+    _closed: bool = field(default=False, repr=False)
 
     @property
     def runs_jobs(self) -> bool:
@@ -122,6 +123,10 @@ class Routix:
             self._serving = False
 
     async def aclose(self) -> None:
+        """Drain, then close every resource; once (an adapter may close it before the context exits)."""
+        if self._closed:
+            return
+        self._closed = True
         await self.drain()
         for provider in self.providers.values():
             await provider.close()

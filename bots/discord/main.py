@@ -52,15 +52,18 @@ def run(settings: Settings) -> int:
 
 async def _serve(settings: Settings, token: str) -> int:
     """Until SIGTERM or Ctrl-C; then running jobs drain (JOBS_DRAIN_SECONDS) before the connection closes."""
-    client = create_client(settings)
-    running = asyncio.create_task(client.start(token))
-    stopped = asyncio.create_task(until_stopped())
-    await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    await client.close()
-    try:
-        await running
-    except discord.LoginFailure:
-        print("DISCORD_BOT_TOKEN was rejected by Discord", file=sys.stderr)
-        return 2
+    from bots.bootstrap import build
+
+    async with build(settings) as routix:
+        client = create_client(settings, routix)
+        running = asyncio.create_task(client.start(token))
+        stopped = asyncio.create_task(until_stopped())
+        await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        await client.close()
+        try:
+            await running
+        except discord.LoginFailure:
+            print("DISCORD_BOT_TOKEN was rejected by Discord", file=sys.stderr)
+            return 2
     return 0

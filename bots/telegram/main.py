@@ -193,19 +193,20 @@ def run(settings: Settings) -> int:
 async def _serve(settings: Settings, webhook: Webhook | None) -> int:
     from bots.bootstrap import build
 
-    bot = TelegramBot(build(settings), settings, webhook=webhook)
-    try:
-        await bot.start()
-    except InvalidToken:
-        log.error("Telegram refused TELEGRAM_BOT_TOKEN")
-        await bot.stop()
-        return 2
-    if webhook is None:
-        log.info("Telegram bot: long polling %s", settings.telegram.api_base_url)
-    else:
-        log.info("Telegram bot: webhook %s, listening on %s:%s", webhook.url, webhook.listen, webhook.port)
-    try:
-        await until_stopped()
-    finally:
-        await bot.stop()
+    async with build(settings) as routix:
+        bot = TelegramBot(routix, settings, webhook=webhook)
+        try:
+            await bot.start()
+        except InvalidToken:
+            log.error("Telegram refused TELEGRAM_BOT_TOKEN")
+            await bot.stop()
+            return 2
+        if webhook is None:
+            log.info("Telegram bot: long polling %s", settings.telegram.api_base_url)
+        else:
+            log.info("Telegram bot: webhook %s, listening on %s:%s", webhook.url, webhook.listen, webhook.port)
+        try:
+            await until_stopped()
+        finally:
+            await bot.stop()
     return 0
