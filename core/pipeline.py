@@ -128,27 +128,33 @@ class Pipeline:
         await self._deliver(job, replies, _result_event(job, made, algorithms), lead.template_id)
 
     async def _make(self, job: Job, generations: list[Generation], progress: _Progress) -> list[Made]:
-        """Every generation's picture: stored ones are read back, the rest rendered (in a slot) and stored at once,
-        and the job marked as delivering in the same step."""
+        """Every generation's picture: stored ones are read back, the rest rendered (in a slot), each stored the
+        moment it exists (a provider's output costs money: a crash after it never pays twice), and the job then
+        marked as delivering."""
         missing = [g for g in generations if g.result_key is None]
         fresh: dict[uuid.UUID, Rendered] = {}
         if missing:
             provider = self.providers[generations[0].algorithm]
             photo = await self.blobs.get(generations[0].photo_key) if generations[0].photo_key else None
             finish = Finish(**job.finish)
+            single = len(missing) == 1  # then recording it and starting the delivery are one step
+
+            async def make(generation: Generation) -> None:
+                rendered = await provider.generate(_scene(generation, photo), finish)
+                result = await self._kept(generation, rendered)
+                with urgent():
+                    await self.store.record_results(job.id, [result], delivering=single)
+                fresh[generation.id] = rendered
+
             # A render slot is held only while rendering here: a job waiting on a remote service holds none.
             slot = self.slots.slot(progress.queued) if provider.cpu_bound else contextlib.nullcontext()
             async with slot:
                 await self.store.begin_work(job.id)
                 await progress.stage(Stage.ANALYSING)
                 await progress.stage(Stage.GENERATING)
-                outputs = await asyncio.gather(*(provider.generate(_scene(g, photo), finish) for g in missing))
+                await asyncio.gather(*(make(generation) for generation in missing))
                 await progress.stage(Stage.COMPOSING)
-            fresh = dict(zip((g.id for g in missing), outputs, strict=True))
-            results = [await self._kept(generation, fresh[generation.id]) for generation in missing]
-            with urgent():
-                await self.store.record_results(job.id, results)
-        else:
+        if not missing or len(missing) > 1:
             with urgent():
                 await self.store.start_delivery(job.id)
         made = []

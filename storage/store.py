@@ -676,9 +676,10 @@ class SqlStore:
             session.execute(sql.BEGIN_WORK, {"b_id": job_id, "b_now": utcnow()})
 
     @in_thread
-    def record_results(self, job_id: uuid.UUID, results: list[Result]) -> None:
-        """The pictures are stored and about to be sent: a crash from here on delivers them instead of making
-        them again (and, between the send and `finish_job`, may deliver them twice: counted in `deliveries`)."""
+    def record_results(self, job_id: uuid.UUID, results: list[Result], delivering: bool = True) -> None:
+        """The pictures are stored: a crash from here on delivers them instead of making them again. With
+        `delivering`, the job is marked as being sent in the same step (between the send and `finish_job` a crash
+        may deliver them twice: counted in `deliveries`)."""
         with self._connection() as session:
             for result in results:
                 session.execute(sql.UPDATE_GENERATION, {"b_id": result.generation_id, "updated_at": utcnow(),
@@ -686,7 +687,8 @@ class SqlStore:
                                                         "result_key": result.key, "byte_size": result.byte_size,
                                                         "width": result.width, "height": result.height,
                                                         "timings": result.timings})
-            session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_now": utcnow()})
+            if delivering:
+                session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_now": utcnow()})
 
     @in_thread
     def set_original(self, generation_id: uuid.UUID, original_key: str) -> None:

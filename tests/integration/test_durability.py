@@ -1,0 +1,155 @@
+"""Jobs outlive the process that runs them: resumed from what was stored, given up after too many attempts, and a
+render worker that dies costs its own job only (refunded, explained)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+from bots.settings import JobSettings
+from core.credits import utcnow
+from core.messages import AlbumReply, ErrorReply, ImageReply, Options
+from core.providers import LocalProvider, ProcessLanes
+from core.rendering import Finish, Rendered, Scene
+from tests.conftest import Conversation, make_settings, started, thread_providers
+from tests.integration.test_render_workers import killed_like_out_of_memory
+
+
+class Counting(LocalProvider):
+    """The real renderer; counts what it was asked to make, and can be told to stall on a given call."""
+
+    def __init__(self, stall_on: int | None = None) -> None:
+        super().__init__(ThreadPoolExecutor(2))
+        self.calls = 0
+        self.stall_on = stall_on
+
+    async def warm_up(self) -> None:
+        return None
+
+    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
+        self.calls += 1
+        if self.calls == self.stall_on:
+            await asyncio.Event().wait()  # the process "dies" here: the test stops it
+        return await super().generate(scene, finish)
+
+
+async def test_a_resumed_job_never_makes_a_stored_picture_again(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0)
+    first = await started(settings, thread_providers({"basic": Counting(), "local": Counting(stall_on=3)}))
+    chat = Conversation(first, "ida")
+    await chat.send('Gaming "ONE MORE TIME"')
+    variations = asyncio.create_task(chat.send(button=next(b.action for row in chat.last(ImageReply).buttons  # type: ignore[attr-defined]
+                                                             for b in row if ":vars:" in b.action)))
+    local = first.providers["local"]
+    async with asyncio.timeout(10):
+        while local.calls < 3:  # type: ignore[attr-defined]
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # the two siblings that were made are stored
+    await first.aclose()  # drain 0: the third sibling's job stops here, its lease released
+    variations.cancel()
+    resumed = Counting()
+    second = await started(settings, thread_providers({"local": resumed}))
+    chat.app = second
+    chat.listen()
+    async with asyncio.timeout(15):
+        while not any(isinstance(e, AlbumReply) for e in chat.events):
+            await asyncio.sleep(0.05)
+    album = next(e for e in chat.events if isinstance(e, AlbumReply))
+    assert len(album.images) == 3
+    assert resumed.calls == 1, "only the sibling that was never stored is made again"
+    await second.aclose()
+
+
+async def test_a_job_orphaned_by_a_dead_process_is_resumed_by_the_next_one(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    settings.jobs = JobSettings(workers=2, per_user=50, lease_seconds=1, recovery_seconds=0.2, drain_seconds=0)
+    first = await started(settings, thread_providers({"local": Counting(stall_on=1)}))
+    chat = Conversation(first, "jo")
+    sending = asyncio.create_task(chat.send('Vlog "ORPHAN"'))
+    async with asyncio.timeout(10):
+        while first.providers["local"].calls < 1:  # type: ignore[attr-defined]
+            await asyncio.sleep(0.01)
+    orphan(tmp_path / "data" / "routix.db")  # as a process killed an hour ago leaves its job
+    second = await started(settings)
+    chat.app = second
+    chat.listen()
+    async with asyncio.timeout(15):
+        while not any(isinstance(e, ImageReply) for e in chat.events):
+            await asyncio.sleep(0.05)
+    assert '"ORPHAN"' in chat.last(ImageReply).caption  # type: ignore[attr-defined]
+    sending.cancel()
+    await second.aclose()
+    await first.aclose()
+
+
+def orphan(database: Path) -> None:
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE jobs SET lease_owner = 'gone:1:dead', lease_until = ? WHERE status != 'done'",
+                   ((utcnow() - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S.%f"),))
+
+
+async def test_a_job_that_keeps_crashing_its_runner_is_refunded_with_a_message(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0, max_attempts=2)
+    paid = {"basic": Counting(stall_on=1)}
+    app = await started(settings, thread_providers(paid))
+    chat = Conversation(app, "kim")
+    await chat.send("/start")
+    await Conversation(app, "admin").send("/grant console:kim 5")
+    sending = asyncio.create_task(chat.send('Tech "DOOMED"', options=Options(algorithm="basic")))
+    for _ in range(2):  # every run of it ends with its runner
+        async with asyncio.timeout(10):
+            while paid["basic"].calls < 1:
+                await asyncio.sleep(0.01)
+        await app.aclose()
+        sending.cancel()
+        paid = {"basic": Counting(stall_on=1)}
+        app = await started(settings, thread_providers(paid))
+        chat.app = app
+        chat.listen()
+        sending = asyncio.create_task(app.idle())
+    async with asyncio.timeout(15):
+        while not any(isinstance(e, ErrorReply) for e in chat.events):
+            await asyncio.sleep(0.05)
+    refusal = next(e for e in chat.events if isinstance(e, ErrorReply))
+    assert refusal.code == "gave_up" and '"DOOMED"' in refusal.text and "not charged" in refusal.text
+    kim = await app.store.find_user("console", "kim")
+    assert kim is not None and (await app.store.account(kim.id, utcnow())).balance == 15  # 10 allowance + 5
+    await app.aclose()
+
+
+class Dying(LocalProvider):
+    """Real render worker processes; the title "DIE" makes the worker die as the out-of-memory killer would."""
+
+    def __init__(self) -> None:
+        super().__init__(ProcessLanes(2, timeout_s=10))
+
+    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
+        if scene.title == "DIE":
+            await self.runner.run(killed_like_out_of_memory)
+        return await super().generate(scene, finish)
+
+
+async def test_a_dying_render_worker_costs_only_its_own_job(tmp_path: Path) -> None:
+    dying = Dying()
+    app = await started(make_settings(tmp_path / "data"), thread_providers({"basic": dying, "local": dying}))
+    try:
+        victim, bystander = Conversation(app, "lee"), Conversation(app, "mo")
+        await victim.send("/start")
+        await Conversation(app, "admin").send("/grant console:lee 3")
+        events = await victim.send('Gaming "DIE"', options=Options(algorithm="basic"))
+        failure = events[-1]
+        assert isinstance(failure, ErrorReply) and failure.code == "failed"
+        assert "renderer stopped" in failure.text and "not charged" in failure.text
+        lee = await app.store.find_user("console", "lee")
+        assert lee is not None and (await app.store.account(lee.id, utcnow())).balance == 13, "refunded"
+        assert isinstance((await bystander.send('Vlog "STILL FINE"'))[-1], ImageReply), "the next job renders"
+        assert dying.runner.replaced == 1  # type: ignore[attr-defined]
+        assert all(os.path.exists(f"/proc/{pid}") for pid in dying.runner.worker_pids())  # type: ignore[attr-defined]
+    finally:
+        await app.aclose()
