@@ -42,6 +42,15 @@ def environment(fake: FakeBotAPI, **extra: str) -> dict[str, str]:
             "LIMITS_MESSAGES_PER_SECOND": "0", **extra}
 
 
+async def postgres_and_redis(fake: FakeBotAPI) -> tuple[str, str, dict[str, str]]:
+    """A schema of its own and a queue of its own: bot and workers on PostgreSQL + Redis."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_service("Redis", "127.0.0.1", 6379)
+    schema, url = await fresh_postgres_schema(POSTGRES)
+    return schema, url, environment(fake, DATABASE_URL=url, JOBS_BACKEND="redis://127.0.0.1:6379/0",
+                                    JOBS_QUEUE_NAME=f"test-{uuid.uuid4().hex[:8]}")
+
+
 def check(found, titles: list[str], books, kills: int) -> None:  # type: ignore[no-untyped-def]
     lost = [title for title in titles if not found.answered(title)]
     assert not lost, f"{len(lost)} requests never answered, e.g. {lost[:5]}"
@@ -74,11 +83,7 @@ async def test_killed_bot_on_sqlite_loses_nothing(fake: FakeBotAPI, tmp_path: Pa
 
 
 async def test_killed_bot_and_workers_on_postgres_and_redis_lose_nothing(fake: FakeBotAPI, tmp_path: Path) -> None:
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    require_service("Redis", "127.0.0.1", 6379)
-    schema, url = await fresh_postgres_schema(POSTGRES)
-    env = environment(fake, DATABASE_URL=url, JOBS_BACKEND="redis://127.0.0.1:6379/0",
-                      JOBS_QUEUE_NAME=f"test-{uuid.uuid4().hex[:8]}")
+    schema, url, env = await postgres_and_redis(fake)
     rng = random.Random(20)
     plan = requests(20)
     titles = [title for _, title in plan]
@@ -128,11 +133,7 @@ async def test_sigterm_drains_within_its_grace_and_the_rest_resumes_at_the_next_
 
 
 async def test_a_worker_killed_mid_job_leaves_its_jobs_to_the_other(fake: FakeBotAPI, tmp_path: Path) -> None:
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    require_service("Redis", "127.0.0.1", 6379)
-    schema, url = await fresh_postgres_schema(POSTGRES)
-    env = environment(fake, DATABASE_URL=url, JOBS_BACKEND="redis://127.0.0.1:6379/0",
-                      JOBS_QUEUE_NAME=f"test-{uuid.uuid4().hex[:8]}")
+    schema, url, env = await postgres_and_redis(fake)
     plan = requests(40)[:40]
     titles = [title for _, title in plan]
     bot = await Process("telegram", tmp_path, "bot", **env).start()
