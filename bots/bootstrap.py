@@ -14,10 +14,12 @@ shared queue), `console` (the terminal; always local).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
@@ -32,7 +34,7 @@ from core.conversation import RuleRefiner
 from core.credits import default_tiers
 from core.jobs import InProcessSlots, LocalJobs
 from core.pipeline import Pipeline
-from core.ports import BlobStore, ImageProvider, JobBackend, Sender, Store
+from core.ports import BlobStore, Decode, ImageProvider, JobBackend, Sender, Store
 from core.providers import LocalProvider, UnavailableProvider
 from core.rendering import text_support_problems
 from core.requests import Requests
@@ -101,7 +103,7 @@ class Routix:
         if isinstance(self.jobs, LocalJobs):
             self.jobs.attach(self.pipeline.run)
         else:
-            await self.jobs.serve(self.pipeline.run)  # type: ignore[attr-defined]
+            await self.jobs.serve(self.pipeline.run, tuple(self.pipeline.senders))  # type: ignore[attr-defined]
         self.pipeline.start(self.jobs.submit)
 
     async def idle(self) -> None:
@@ -112,6 +114,8 @@ class Routix:
     async def drain(self, grace_s: float | None = None) -> None:
         """Stop taking jobs; running ones get `grace_s` (JOBS_DRAIN_SECONDS) to finish, the rest resume later."""
         grace = self.settings.jobs.drain_seconds if grace_s is None else grace_s
+        if self._serving:
+            await self.pipeline.stop_recovering()  # nothing new starts while the rest drains
         if isinstance(self.jobs, LocalJobs):
             stopped = await self.jobs.drain(grace)
         else:
@@ -153,7 +157,7 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
         watermark_text=settings.render.watermark_text, watermark_position=settings.render.watermark_position,
         max_bytes={"telegram": settings.telegram.max_bytes, "discord": settings.discord.max_bytes},
         default_max_bytes=settings.render.max_bytes, max_photo_bytes=settings.render.max_upload_bytes,
-        per_user=jobs_settings.per_user, lease=lease), KeywordAnalyzer(), RuleRefiner())
+        per_user=jobs_settings.per_user, lease=lease), KeywordAnalyzer(), RuleRefiner(), _decoder(providers))
     service = Service(store, catalogue, requests, ServiceConfig(
         admins=settings.app.admins, flood_per_second=settings.limits.messages_per_second,
         flood_burst=settings.limits.message_burst))
@@ -161,7 +165,8 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
     pipeline = Pipeline(store, blobs, providers, catalogue, slots, PipelineConfig(
         lease_s=jobs_settings.lease_seconds, max_attempts=jobs_settings.max_attempts,
         max_age=timedelta(minutes=jobs_settings.max_age_minutes), recovery_every_s=jobs_settings.recovery_seconds,
-        max_photo_mb=settings.render.max_upload_bytes // 1_000_000), owner)
+        max_photo_mb=settings.render.max_upload_bytes // 1_000_000, job_timeout_s=jobs_settings.timeout_seconds),
+        owner)
     return Routix(settings, role, store, blobs, providers, catalogue, jobs, pipeline, service)
 
 
@@ -174,6 +179,18 @@ def _job_backend(settings: Settings, role: Role, owner: str) -> JobBackend:
 
     return RedisJobs(settings.jobs.backend, settings.jobs.queue_name, lease_s=settings.jobs.lease_seconds,
                      concurrency=settings.jobs.worker_jobs)
+
+
+def _decoder(providers: dict[str, ImageProvider]) -> Decode:
+    """Photos are decoded by the local renderer's workers; without one (a test's provider), on a thread."""
+    local = providers.get("local")
+    if isinstance(local, LocalProvider):
+        return local.decode
+
+    async def on_a_thread(function: Callable[..., object], *args: object) -> object:
+        return await asyncio.to_thread(function, *args)
+
+    return on_a_thread
 
 
 def _providers(workers: int) -> dict[str, ImageProvider]:

@@ -74,7 +74,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
 async def _generate(settings: Settings, args: argparse.Namespace) -> int:
     from bots.bootstrap import build
     from bots.console.adapter import ConsoleSender
-    from core.messages import ErrorReply, ImageReply, Incoming, Options, Outgoing
+    from core.messages import ErrorReply, ImageReply, Incoming, Options, Outgoing, Working
 
     if args.photo and not args.photo.is_file():
         print(f"error: no such photo file: {args.photo}", file=sys.stderr)
@@ -94,7 +94,9 @@ async def _generate(settings: Settings, args: argparse.Namespace) -> int:
         sender.listen(incoming.chat_id, collect)
         await routix.service.handle(incoming, collect)
         await routix.idle()
-    image = next((event for event in results if isinstance(event, ImageReply)), None)
+    accepted = next((event.generation_id for event in results if isinstance(event, Working)), None)
+    image = next((event for event in results if isinstance(event, ImageReply) and event.generation_id == accepted),
+                 None)  # not a picture an earlier, interrupted run left to be resumed
     if image is None:
         errors = [event.text for event in results if isinstance(event, ErrorReply)] or ["no image was produced"]
         print("error: " + "; ".join(errors), file=sys.stderr)

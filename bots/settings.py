@@ -102,6 +102,7 @@ class JobSettings(BaseSettings):
     max_age_minutes: int = Field(60, ge=1)  # an unfinished job older than this is refunded
     drain_seconds: float = Field(10.0, ge=0)  # on SIGTERM, running jobs get this long to finish
     recovery_seconds: float = Field(10.0, ge=0.1)  # how often unfinished jobs nobody holds are looked for
+    timeout_seconds: float = Field(600.0, ge=1)  # making one job's pictures may take this long, then it is refunded
     worker_jobs: int = Field(500, ge=1)  # jobs one `routix worker` takes at once (waiting on providers is cheap)
     queue_name: str = "routix"
 

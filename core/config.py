@@ -35,3 +35,4 @@ class PipelineConfig:
     max_age: timedelta = timedelta(hours=1)  # an older unfinished job is refunded: the person has moved on
     recovery_every_s: float = 10.0
     max_photo_mb: int = 20
+    job_timeout_s: float = 600.0  # making a job's pictures may take this long (a provider that never answers)

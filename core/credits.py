@@ -12,6 +12,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; every one of ours is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def period_end(period: str, now: datetime) -> datetime:
     """The moment the current allowance period ends (the next refill): midnight UTC boundaries."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)

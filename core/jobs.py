@@ -81,6 +81,7 @@ class InProcessSlots:
 
 
 JobRunner = Callable[[uuid.UUID, Taken | None], Awaitable[None]]
+Pending = tuple[uuid.UUID, Taken | None]
 
 
 class LocalJobs:
@@ -93,7 +94,8 @@ class LocalJobs:
     def __init__(self, owner: str) -> None:
         self.owner: str | None = owner
         self._run: JobRunner | None = None
-        self._pending: list[tuple[uuid.UUID, Taken | None]] = []  # submitted before the runner was attached
+        self._pending: list[Pending] = []  # submitted before the runner was attached
+        self._draining = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -105,8 +107,11 @@ class LocalJobs:
         for job_id, taken in pending:
             self._start(job_id, taken)
 
-    async def submit(self, job_id: uuid.UUID, taken: Taken | None = None) -> None:
-        """`taken`: the job as it was just accepted and leased here, so running it needs no read."""
+    async def submit(self, job_id: uuid.UUID, platform: str, taken: Taken | None = None) -> None:
+        """`taken`: the job as it was just accepted and leased here, so running it needs no read. While draining,
+        nothing starts: the job stays stored, and the next start (its lease released) resumes it."""
+        if self._draining:
+            return
         if self._run is None:
             self._pending.append((job_id, taken))
         else:
@@ -144,6 +149,7 @@ class LocalJobs:
     async def drain(self, grace_s: float) -> int:
         """Let running jobs finish for up to `grace_s`, then stop the rest (they resume at the next start).
         Returns how many were stopped."""
+        self._draining = True
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=grace_s)
         left = list(self._tasks)

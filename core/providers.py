@@ -22,6 +22,7 @@ from core.rendering import Finish, Rendered, Scene, render_local
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RENDER_TIMEOUT_S = 60.0  # a render takes tens of milliseconds; a worker this slow is stuck
+SHUTDOWN_S = 10.0
 
 
 class RenderFailed(RuntimeError):
@@ -46,8 +47,12 @@ def crossing(error: BaseException) -> BaseException:
 
 
 def render_in_worker(scene: Scene, finish: Finish) -> Rendered:
+    return _crossing_call(render_local, scene, finish)
+
+
+def _crossing_call(function: Callable[..., T], *args: Any) -> T:
     try:
-        return render_local(scene, finish)
+        return function(*args)
     except Exception as error:
         raise crossing(error) from None
 
@@ -108,6 +113,13 @@ class ProcessLanes:
         for pool in self._pools:
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def kill(self) -> None:
+        """For workers that did not finish in time: a stuck render must not hold the stop."""
+        for pool in self._pools:
+            for process in (getattr(pool, "_processes", None) or {}).values():
+                with contextlib.suppress(Exception):
+                    process.kill()
+
 
 class ExecutorRunner:
     """Any executor (tests use threads) behind the same `run` as the lanes."""
@@ -121,6 +133,9 @@ class ExecutorRunner:
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def kill(self) -> None:
+        return None  # threads cannot be killed; they end with their work
 
 
 class LocalProvider:
@@ -150,8 +165,17 @@ class LocalProvider:
     async def generate(self, scene: Scene, finish: Finish) -> Rendered:
         return await self.runner.run(render_in_worker, scene, finish)
 
+    async def decode(self, function: Callable[..., T], *args: Any) -> T:
+        """Untrusted bytes are decoded in a worker too: a decoder that crashes takes only that worker down."""
+        return await self.runner.run(_crossing_call, function, *args)
+
     async def close(self) -> None:
-        self.runner.shutdown()
+        """Waiting for the workers must not block the event loop, nor wait for a stuck one forever."""
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.runner.shutdown), SHUTDOWN_S)
+        except TimeoutError:
+            log.warning("render workers did not stop within %.0f s: killed", SHUTDOWN_S)
+            self.runner.kill()
 
 
 def _forkserver_pool() -> ProcessPoolExecutor:

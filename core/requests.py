@@ -6,21 +6,24 @@ Accepting is the only thing done while the platform waits; the pipeline (core/pi
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 import logging
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.algorithms import DEFAULT_ALGORITHM
+from core.analysis import Analyzer
 from core.catalogue import Catalogue
 from core.config import RequestConfig
+from core.conversation import Refiner
 from core.credits import utcnow
 from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Job, JobKind, Status, Template
 from core.messages import Working
-from core.ports import Acceptance, BlobStore, JobBackend, Outcome, Store, Taken
+from core.ports import Acceptance, BlobStore, Decode, JobBackend, Outcome, Store, Taken
+from core.providers import RenderFailed, RenderWorkerDied
 from core.rendering import Finish, Scene
 from core.rendering.errors import BadImage
 from core.rendering.photos import validate_photo
@@ -45,9 +48,9 @@ class Request:
 
 class Requests:
     def __init__(self, store: Store, blobs: BlobStore, catalogue: Catalogue, jobs: JobBackend,
-                 config: RequestConfig, analyzer, refiner) -> None:  # type: ignore[no-untyped-def]
+                 config: RequestConfig, analyzer: Analyzer, refiner: Refiner, decode: Decode) -> None:
         self.store, self.blobs, self.catalogue, self.jobs = store, blobs, catalogue, jobs
-        self.config, self.analyzer, self.refiner = config, analyzer, refiner
+        self.config, self.analyzer, self.refiner, self.decode = config, analyzer, refiner, decode
 
     async def chat_settings(self, turn: Turn) -> ChatSettings:
         if "chat" not in turn.loaded:
@@ -77,10 +80,13 @@ class Requests:
         await self.generate(turn, conversation, request)
 
     async def _accept_photo(self, turn: Turn, photo: bytes) -> str | None:
+        """Decoded whole before it is accepted, in a render worker: a photo that crashes the decoder costs that
+        worker (replaced at once), never this process (which would get the same update again after a restart)."""
         try:
-            await asyncio.to_thread(validate_photo, photo, self.config.max_photo_bytes)
-        except BadImage as error:
-            await turn.refuse("bad_image", f"bad_image_{error.reason}", limit=self.config.max_photo_bytes // 1_000_000)
+            await self.decode(validate_photo, photo, self.config.max_photo_bytes)
+        except (BadImage, RenderWorkerDied, RenderFailed) as error:
+            reason = error.reason if isinstance(error, BadImage) else "not_image"
+            await turn.refuse("bad_image", f"bad_image_{reason}", limit=self.config.max_photo_bytes // 1_000_000)
             return None
         return await self.blobs.put(photo, "img")
 
@@ -158,7 +164,8 @@ class Requests:
         accepted = await self.store.accept(Acceptance(
             job, generations, now, per_user=self.config.per_user, lease_owner=owner,
             lease_until=now + self.config.lease if owner else None))
-        turn.marks.add("claimed")
+        if accepted.outcome in (Outcome.ACCEPTED, Outcome.DUPLICATE):
+            turn.marks.add("claimed")  # a refusal rolled the claim back: the service claims after answering
         if accepted.outcome == Outcome.DUPLICATE:
             log.info("skipping redelivered update %s", job.update_key)
         elif accepted.outcome == Outcome.TOO_MANY_JOBS:
@@ -170,9 +177,21 @@ class Requests:
             await turn.refuse("no_credits", name=algorithm.name, cost=algorithm.cost * len(generations),
                               balance=account.balance, refill=refill)
         else:
+            await self._started(turn, job, accepted.account.balance if accepted.account else None, now,
+                                list(generations or subjects))
+
+    async def _started(self, turn: Turn, job: Job, balance: int | None, now: datetime,
+                       generations: list[Generation]) -> None:
+        """The job is stored: from here on nothing may say it failed (it will run, or be refunded, regardless)."""
+        try:
             await turn.reply(Working(job.generation_ids[0].hex))
-            taken = Taken(dataclasses.replace(job, created_at=now), list(generations or subjects))
-            await self.jobs.submit(job.id, taken if owner else None)
+        except Exception as error:  # the sign of work is decoration
+            log.warning("acknowledging job %s failed: %s", job.id, error)
+        taken = Taken(dataclasses.replace(job, created_at=now, balance=balance), generations)
+        try:
+            await self.jobs.submit(job.id, job.address.platform, taken if self.jobs.owner else None)
+        except Exception as error:  # the queue is down: recovery hands the stored job over once it is back
+            log.warning("job %s is stored but could not be queued (recovery will): %s", job.id, error)
 
     def _plan(self, turn: Turn, conversation: Conversation, request: Request, algorithm: Algorithm,
               template: Template, seed: int, finish: Finish) -> Generation:

@@ -18,6 +18,7 @@ MODIFIERS = frozenset({"\u034f", *map(chr, range(0xFE00, 0xFE10)), *map(chr, ran
 BLANK_GLYPHS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e", "\u17b4", "\u17b5"})
 DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn"})  # control, format, surrogate, unassigned
 LINE_BREAKS = frozenset({"\n", "\r", "\u2028", "\u2029", "\x85"})
+MARKS = frozenset({"Mn", "Me"})  # accents and enclosing marks: drawn on the character before them, else nothing
 
 
 def clean_text(text: str) -> str:
@@ -32,9 +33,9 @@ def clean_text(text: str) -> str:
             if _visible(kept[-1:]) and index + 1 < len(text) and _is_visible(text[index + 1]):
                 kept.append(char)
             continue
-        if char in MODIFIERS:
-            if _visible(kept[-1:]) or (kept[-1:] and kept[-1] in MODIFIERS):
-                kept.append(char)
+        if char in MODIFIERS or unicodedata.category(char) in MARKS:
+            if _visible(kept[-1:]) or (kept[-1:] and _is_mark(kept[-1])):
+                kept.append(char)  # on a visible character (or after another mark on one)
             continue
         category = unicodedata.category(char)
         if category == "Zs" or char == "\t":
@@ -49,10 +50,14 @@ def is_blank(text: str) -> bool:
     return not clean_text(text).strip()
 
 
+def _is_mark(char: str) -> bool:
+    return char in MODIFIERS or unicodedata.category(char) in MARKS
+
+
 def _visible(last: list[str]) -> bool:
     return bool(last) and _is_visible(last[0])
 
 
 def _is_visible(char: str) -> bool:
-    return not (char.isspace() or char in JOINERS or char in MODIFIERS or char in BLANK_GLYPHS
+    return not (char.isspace() or char in JOINERS or _is_mark(char) or char in BLANK_GLYPHS
                 or unicodedata.category(char) in DROPPED_CATEGORIES | {"Zs"})

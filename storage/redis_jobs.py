@@ -41,31 +41,38 @@ class _Queue(RedisQueue):
 
 
 class RedisJobs:
-    """The shared backend: bot processes `submit`, `routix worker` processes `serve`."""
+    """The shared backend: bot processes `submit`, `routix worker` processes `serve`. One queue per platform, so
+    a worker takes only jobs it can deliver (a worker with only a Telegram token never holds a Discord job)."""
 
     owner: str | None = None  # jobs accepted here run in a worker, which takes the lease itself
 
     def __init__(self, url: str, name: str = "routix", *, lease_s: float = 20.0, concurrency: int = 500) -> None:
         # Every job slot of a worker waits on Redis with a blocking call of its own: one connection each, plus room
-        # for enqueues, heartbeats and the queue's upkeep.
-        self.queue = _Queue(redis.from_url(url, max_connections=concurrency + 50), name=name)
+        # for enqueues, heartbeats and the queues' upkeep.
+        self.redis = redis.from_url(url, max_connections=concurrency + 50)
+        self.name = name
         self.lease_s = lease_s
         self.concurrency = concurrency
-        self._worker: _Worker | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._queues: dict[str, _Queue] = {}
+        self._workers: list[tuple[_Worker, asyncio.Task[None]]] = []
 
-    async def submit(self, job_id: uuid.UUID, taken: object = None) -> None:
+    def queue(self, platform: str) -> _Queue:
+        if platform not in self._queues:
+            self._queues[platform] = _Queue(self.redis, name=f"{self.name}-{platform}")
+        return self._queues[platform]
+
+    async def submit(self, job_id: uuid.UUID, platform: str, taken: object = None) -> None:
         """Once per job at a time: a key that is queued or running already is not added again (a worker reads
         the job itself: `taken` is for in-process runners)."""
-        await self.queue.enqueue(JOB_FUNCTION, key=job_id.hex, job_id=job_id.hex, timeout=0,
-                                 heartbeat=self._heartbeat_s, retries=RETRIES, retry_delay=1.0, ttl=600)
+        await self.queue(platform).enqueue(JOB_FUNCTION, key=job_id.hex, job_id=job_id.hex, timeout=0,
+                                           heartbeat=self._heartbeat_s, retries=RETRIES, retry_delay=1.0, ttl=600)
 
     @property
     def _heartbeat_s(self) -> int:
         return max(2, round(self.lease_s))
 
-    async def serve(self, run: Callable[[uuid.UUID, None], Awaitable[None]]) -> None:
-        """Take jobs in the background until `stop_serving`."""
+    async def serve(self, run: Callable[[uuid.UUID, None], Awaitable[None]], platforms: tuple[str, ...]) -> None:
+        """Take jobs of these platforms in the background until `stop_serving`."""
 
         async def routix_job(context: dict[str, Any], *, job_id: str) -> None:
             beat = asyncio.create_task(self._beat(context["job"]))
@@ -75,9 +82,11 @@ class RedisJobs:
                 beat.cancel()
 
         sweep = max(1, round(self.lease_s / 2))
-        self._worker = _Worker(self.queue, functions=[(JOB_FUNCTION, routix_job)], concurrency=self.concurrency,
-                               timers={"sweep": sweep, "abort": 1, "schedule": 1, "worker_info": 10})
-        self._serving = asyncio.create_task(self._worker.start(), name="routix-saq-worker")
+        for platform in platforms:
+            worker = _Worker(self.queue(platform), functions=[(JOB_FUNCTION, routix_job)],
+                             concurrency=max(1, self.concurrency // len(platforms)),
+                             timers={"sweep": sweep, "abort": 1, "schedule": 1, "worker_info": 10})
+            self._workers.append((worker, asyncio.create_task(worker.start(), name=f"routix-saq-{platform}")))
 
     async def _beat(self, job: Any) -> None:
         """The queue's heartbeat: a job whose worker stops beating is swept and given to another worker."""
@@ -88,20 +97,19 @@ class RedisJobs:
 
     async def stop_serving(self, grace_s: float) -> int:
         """Running jobs get `grace_s` to finish; the rest go back on the queue for another worker."""
-        if self._worker is None:
-            return 0
-        running = len(self._worker.job_task_contexts)
-        self._worker._shutdown_grace_period_s = grace_s
-        await self._worker.stop()
-        if self._serving is not None:
+        stopped = 0
+        for worker, serving in self._workers:
+            running = len(worker.job_task_contexts)
+            worker._shutdown_grace_period_s = grace_s  # SAQ reads it at stop time
+            await worker.stop()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._serving
-        left = len(self._worker.job_task_contexts)
-        self._worker = self._serving = None
-        return min(running, left)
-
-    async def waiting(self) -> int:
-        return int(await self.queue.count("queued"))
+                await serving
+            stopped += min(running, len(worker.job_task_contexts))
+        self._workers = []
+        return stopped
 
     async def close(self) -> None:
-        await self.queue.disconnect()
+        for queue in self._queues.values():
+            await queue.disconnect()  # its listener, and the shared connection pool (closing it twice is harmless)
+        if not self._queues:
+            await self.redis.aclose()

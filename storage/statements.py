@@ -86,12 +86,15 @@ _OPEN = or_(jobs.c.status.in_(UNFINISHED_JOBS), and_(jobs.c.status == JobStatus.
 # died, or stopped without finishing), or failed and not yet told: the conditional UPDATE lets one runner have it.
 TAKE_JOB = (
     update(jobs)
-    .where(jobs.c.id == bindparam("b_id"), or_(_FREE, jobs.c.lease_owner == bindparam("b_owner")), _OPEN)
+    .where(jobs.c.id == bindparam("b_id"), or_(_FREE, jobs.c.lease_owner == bindparam("b_owner")), _OPEN,
+           jobs.c.platform.in_(bindparam("b_platforms", expanding=True)))
     .values(lease_owner=bindparam("b_owner"), lease_until=bindparam("b_until"), updated_at=bindparam("b_now"))
     .returning(*jobs.c)
 )
-FINISH_JOB = (update(jobs).where(jobs.c.id == bindparam("b_id"), jobs.c.status != bindparam("b_done"))
-              .values(status=bindparam("b_done"), finished_at=bindparam("b_now"), updated_at=bindparam("b_now"),
+_MINE = jobs.c.lease_owner == bindparam("b_owner")
+# Every write of a running job is fenced by its lease: a runner that lost the job to another stops there.
+FINISH_JOB = (update(jobs).where(jobs.c.id == bindparam("b_id"), _MINE, jobs.c.status.in_(UNFINISHED_JOBS))
+              .values(status=JobStatus.DONE, finished_at=bindparam("b_now"), updated_at=bindparam("b_now"),
                       interaction_token=None))
 GENERATIONS: Select = select(generations).where(generations.c.id.in_(bindparam("b_ids", expanding=True)))
 _HELD = and_(jobs.c.lease_owner == bindparam("b_owner"), _OPEN)
@@ -101,10 +104,16 @@ RELEASE_JOB = (update(jobs).where(_HELD, jobs.c.id == bindparam("b_id"))
                .values(lease_owner=None, lease_until=bindparam("b_now")))
 RELEASE_LEASES = update(jobs).where(_HELD).values(lease_owner=None, lease_until=bindparam("b_now"))
 _DELIVERING = case((jobs.c.status == JobStatus.FAILED, JobStatus.FAILED), else_=JobStatus.DELIVERING)  # a notice
-START_DELIVERY = (update(jobs).where(jobs.c.id == bindparam("b_id"))
+START_DELIVERY = (update(jobs).where(jobs.c.id == bindparam("b_id"), _MINE, _OPEN)
                   .values(status=_DELIVERING, deliveries=jobs.c.deliveries + 1, updated_at=bindparam("b_now")))
-BEGIN_WORK = (update(jobs).where(jobs.c.id == bindparam("b_id"))
+BEGIN_WORK = (update(jobs).where(jobs.c.id == bindparam("b_id"), _MINE,
+                                 jobs.c.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
               .values(status=JobStatus.RUNNING, attempts=jobs.c.attempts + 1, updated_at=bindparam("b_now")))
+TOUCH_RUNNING = (update(jobs).where(jobs.c.id == bindparam("b_id"), _MINE, jobs.c.status == JobStatus.RUNNING)
+                 .values(updated_at=bindparam("b_now")))
+# A refunded generation keeps its state: a sibling that finished after the job failed records nothing.
+RECORD_RESULT = (update(generations)
+                 .where(generations.c.id == bindparam("b_id"), generations.c.credit_state == CreditState.RESERVED))
 UPDATE_SEEN: Select = select(processed.c.key).where(processed.c.key == bindparam("b_key"))
 USER: Select = select(users).where(users.c.id == bindparam("b_id"))
 ACCOUNT: Select = select(accounts).where(accounts.c.user_id == bindparam("b_user"))

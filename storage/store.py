@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, Insert, Row, func, insert, text, update
+from sqlalchemy import Connection, Engine, Insert, Row, event, func, insert, text, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import SQLModel, col, select
 
-from core.credits import period_end, utcnow
+from core.credits import as_utc, period_end, utcnow
 from core.domain import (
     UNFINISHED_JOBS,
     Account,
@@ -57,6 +60,8 @@ from storage.tables import (
 )
 from storage.threads import DatabaseThreads
 
+processed = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
+
 GENERATION_FIELDS = {f.name for f in fields(Generation)}
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -76,16 +81,25 @@ def in_thread(method: Callable[Concatenate[SqlStore, P], T]) -> Callable[Concate
     return run
 
 
+_committing = threading.local()  # set while a database thread commits (see `_again_if_disconnected`)
+
+
 def _again_if_disconnected(method: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """A transaction that found its connection dead (the server restarted, a proxy dropped it) rolled back: run
-    it once more on a fresh connection (the pool invalidated the dead ones)."""
+    """A transaction that found its connection dead (the server restarted, a proxy dropped it) was rolled back by
+    the server: run it once more on a fresh connection (the pool invalidated the dead ones). Not when the
+    connection died during the COMMIT: then the transaction may have happened, and must not happen twice."""
+    _committing.now = False
     try:
         return method(*args, **kwargs)
     except DBAPIError as error:
-        if not error.connection_invalidated:
+        if not error.connection_invalidated or _committing.now:
             raise
         log.warning("database connection lost: the transaction runs again on a new one")
         return method(*args, **kwargs)
+
+
+def _on_commit(connection: Connection) -> None:
+    _committing.now = True
 
 
 Inserting = tuple[Insert, dict[str, object]]
@@ -112,11 +126,6 @@ def _defaults(model: type[SQLModel]) -> tuple[tuple[str, object, Callable[[], ob
 @functools.cache
 def _table_insert(model: type[SQLModel]) -> Insert:
     return insert(model.__table__)  # type: ignore[attr-defined]
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; every one of ours is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _user(row: UserRow) -> User:
@@ -155,6 +164,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        event.listen(engine, "commit", _on_commit)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._threads = DatabaseThreads(database_threads(engine))
 
@@ -312,7 +322,7 @@ class SqlStore:
 
     def _refill_if_due(self, session: Executor, user_id: uuid.UUID, now: datetime) -> None:
         account = session.execute(sql.ACCOUNT, {"b_user": user_id}).first()
-        if account is None or (account.period_end is not None and now < _aware(account.period_end)):
+        if account is None or (account.period_end is not None and now < as_utc(account.period_end)):
             return
         tier = self._tier_of(session, user_id)
         # Conditional on the period we read, so concurrent refills apply once.
@@ -339,24 +349,6 @@ class SqlStore:
             assert row is not None, f"no credit account for {user_id}"
             return Account(user_id, row.allowance, row.granted, row.period_end)
 
-    @in_thread
-    def reserve(self, generation: Generation, now: datetime, latest: bool = True) -> Account | None:
-        """Hold the generation's cost and record the generation, in one transaction.
-
-        The common case is a single conditional UPDATE within the current allowance period; only when
-        it finds nothing (the period ended, or the balance is short) is a refill checked and the hold
-        tried again.
-        """
-        with self._session() as session:
-            held = self._hold(session, generation, now, this_period_only=True)
-            if held is None:
-                self._refill_if_due(session, generation.user_id, now)
-                held = self._hold(session, generation, now, this_period_only=False)
-            if held is None:
-                return None
-            self._record_generation(session, generation, latest)
-            return held
-
     @staticmethod
     def _hold(session: Executor, generation: Generation, now: datetime, this_period_only: bool) -> Account | None:
         """One conditional UPDATE holds the credits, so two requests never spend the same credit."""
@@ -375,45 +367,6 @@ class SqlStore:
         session.execute(*_insert(GenerationRow, **self._generation_values(generation)))
         if latest and generation.conversation_id is not None:  # a follow-up refines it even while it runs
             session.execute(sql.POINT_CONVERSATION, {"b_id": generation.conversation_id, "b_generation": generation.id})
-
-    @in_thread
-    def settle(self, generation_id: uuid.UUID) -> bool:
-        return self._finish_credits(generation_id, CreditState.SETTLED)
-
-    @in_thread
-    def complete(self, generation_ids: list[uuid.UUID], template_id: str | None) -> None:
-        """Delivered: mark completed, settle each once, count the template's use."""
-        with self._session() as session:
-            for generation_id in generation_ids:
-                user_id = session.execute(sql.SETTLE_DELIVERED, {"b_id": generation_id, "b_now": utcnow()}).scalar()
-                if user_id is not None:
-                    session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation_id,
-                                             kind=LedgerKind.SETTLE, amount=0, allowance_part=0, granted_part=0,
-                                             note=""))
-            if template_id is not None:
-                session.execute(sql.COUNT_TEMPLATE_USE, {"b_id": template_id})
-
-    @in_thread
-    def refund(self, generation_id: uuid.UUID) -> bool:
-        return self._finish_credits(generation_id, CreditState.REFUNDED)
-
-    def _finish_credits(self, generation_id: uuid.UUID, state: CreditState) -> bool:
-        """Settle or refund exactly once: the generation's credit_state leaves 'reserved' only once."""
-        with self._session() as session:
-            if state == CreditState.REFUNDED:
-                return self._refund_in(session, generation_id)
-            result = session.execute(
-                update(GenerationRow)
-                .where(col(GenerationRow.id) == generation_id, col(GenerationRow.credit_state) == CreditState.RESERVED)
-                .values(credit_state=state)
-            )
-            if result.rowcount != 1:
-                return False
-            generation = session.get(GenerationRow, generation_id)
-            assert generation is not None
-            session.add(LedgerRow(user_id=generation.user_id, generation_id=generation_id, kind=LedgerKind.SETTLE,
-                                  amount=0))
-            return True
 
     @staticmethod
     def _refund_in(session: Session, generation_id: uuid.UUID) -> bool:
@@ -544,11 +497,6 @@ class SqlStore:
         return values
 
     @in_thread
-    def update_generation(self, generation_id: uuid.UUID, **values: object) -> None:
-        with self._session() as session:
-            session.execute(sql.UPDATE_GENERATION, {"b_id": generation_id, "updated_at": utcnow(), **values})
-
-    @in_thread
     def get_generation(self, generation_id: uuid.UUID) -> Generation | None:
         with self._session() as session:
             row = session.get(GenerationRow, generation_id)
@@ -570,32 +518,34 @@ class SqlStore:
         job = acceptance.job
         try:
             with self._connection() as session:
-                if job.update_key is not None:
-                    self._claim(session, job.update_key, acceptance.now)
+                if job.update_key is not None and not self._claimed(session, job.update_key, acceptance.now):
+                    raise _Refused(Outcome.DUPLICATE)
+                account = self._hold_all(session, acceptance)  # locks the account row: one person's accepts queue
                 if acceptance.per_user is not None and self._unfinished(session, job.user_id) >= acceptance.per_user:
                     raise _Refused(Outcome.TOO_MANY_JOBS)
-                account = self._hold_all(session, acceptance)
                 for index, generation in enumerate(acceptance.generations):
                     self._record_generation(session, generation, acceptance.latest and index == 0)
-                balance = account.balance if account else job.balance
-                address = {**asdict(job.address), "interaction_token": None}
-                session.execute(*_insert(JobRow, id=job.id, kind=job.kind, user_id=job.user_id,
-                                         platform=job.address.platform, address=address,
-                                         interaction_token=job.address.interaction_token,
-                                         language=job.language, generation_ids=[g.hex for g in job.generation_ids],
-                                         finish=job.finish, balance=balance, update_key=job.update_key,
-                                         lease_owner=acceptance.lease_owner, lease_until=acceptance.lease_until,
-                                         created_at=acceptance.now))
+                self._insert_job(session, acceptance, account.balance if account else job.balance)
                 return Accepted(Outcome.ACCEPTED, account)
         except _Refused as refused:
             account = self._account(job.user_id, acceptance.now) if refused.outcome == Outcome.NO_CREDITS else None
             return Accepted(refused.outcome, account)
-        except IntegrityError:  # the update's key was claimed already: a redelivery
-            return Accepted(Outcome.DUPLICATE)
+
+    def _claimed(self, session: Executor, key: str, now: datetime) -> bool:
+        """Claim an update's key; False when it was claimed before (a redelivery)."""
+        statement = (sqlite_insert if self.engine.dialect.name == "sqlite" else postgres_insert)(processed)
+        claim = statement.values(key=key, created_at=now).on_conflict_do_nothing().returning(processed.c.key)
+        return session.execute(claim).first() is not None
 
     @staticmethod
-    def _claim(session: Executor, key: str, now: datetime) -> None:
-        session.execute(*_insert(ProcessedUpdateRow, key=key, created_at=now))
+    def _insert_job(session: Executor, acceptance: Acceptance, balance: int | None) -> None:
+        job = acceptance.job
+        session.execute(*_insert(JobRow, id=job.id, kind=job.kind, user_id=job.user_id, platform=job.address.platform,
+                                 address={**asdict(job.address), "interaction_token": None},
+                                 interaction_token=job.address.interaction_token, language=job.language,
+                                 generation_ids=[g.hex for g in job.generation_ids], finish=job.finish,
+                                 balance=balance, update_key=job.update_key, lease_owner=acceptance.lease_owner,
+                                 lease_until=acceptance.lease_until, created_at=acceptance.now))
 
     @staticmethod
     def _unfinished(session: Executor, user_id: uuid.UUID) -> int:
@@ -614,22 +564,17 @@ class SqlStore:
         return account
 
     @in_thread
-    def take_job(self, job_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> Taken | None:
+    def take_job(self, job_id: uuid.UUID, owner: str, now: datetime, until: datetime,
+                 platforms: tuple[str, ...]) -> Taken | None:
         """Lease a job that is waiting, or whose runner's lease ran out, and read it with its generations; None
-        when someone else holds it or it is finished."""
+        when someone else holds it, it is finished, or it is for a platform this runner cannot deliver to."""
         with self._connection() as session:
-            row = session.execute(sql.TAKE_JOB, {"b_id": job_id, "b_owner": owner, "b_now": now,
-                                                 "b_until": until}).first()
+            row = session.execute(sql.TAKE_JOB, {"b_id": job_id, "b_owner": owner, "b_now": now, "b_until": until,
+                                                 "b_platforms": list(platforms)}).first()
             if row is None:
                 return None
             job = _job(row)
             return Taken(job, self._generations(session, job.generation_ids))
-
-    @in_thread
-    def get_job(self, job_id: uuid.UUID) -> Job | None:
-        with self._session() as session:
-            row = session.get(JobRow, job_id)
-            return _job(row) if row else None
 
     @in_thread
     def renew_leases(self, owner: str, job_ids: tuple[uuid.UUID, ...], until: datetime) -> int:
@@ -649,20 +594,16 @@ class SqlStore:
             session.execute(sql.RELEASE_LEASES, {"b_owner": owner, "b_now": now})
 
     @in_thread
-    def recoverable_jobs(self, now: datetime, platforms: tuple[str, ...], limit: int = 200) -> list[uuid.UUID]:
+    def recoverable_jobs(self, now: datetime, platforms: tuple[str, ...],
+                         limit: int = 200) -> list[tuple[uuid.UUID, str]]:
         """Unfinished jobs nobody holds (their runner died or stopped), and failures nobody was told about."""
-        statement = (select(JobRow.id).where(col(JobRow.platform).in_(platforms))
+        statement = (select(JobRow.id, JobRow.platform).where(col(JobRow.platform).in_(platforms))
                      .where((col(JobRow.lease_until).is_(None)) | (col(JobRow.lease_until) < now))
                      .where(col(JobRow.status).in_(UNFINISHED_JOBS)
                             | ((col(JobRow.status) == JobStatus.FAILED) & col(JobRow.notified).is_(False)))
                      .order_by(col(JobRow.created_at)).limit(limit))
         with self._session() as session:
-            return list(session.scalars(statement).all())
-
-    @in_thread
-    def generations(self, ids: tuple[uuid.UUID, ...]) -> list[Generation]:
-        with self._connection() as session:
-            return self._generations(session, ids)
+            return [(row.id, row.platform) for row in session.execute(statement)]
 
     @staticmethod
     def _generations(session: Executor, ids: tuple[uuid.UUID, ...]) -> list[Generation]:
@@ -670,25 +611,27 @@ class SqlStore:
         return [found[ident] for ident in ids if ident in found]
 
     @in_thread
-    def begin_work(self, job_id: uuid.UUID) -> None:
-        """The job's pictures are being made: one attempt (waiting in line is none)."""
+    def begin_work(self, job_id: uuid.UUID, owner: str) -> bool:
+        """The job's pictures are being made: one attempt (waiting in line is none). False: not this runner's."""
         with self._connection() as session:
-            session.execute(sql.BEGIN_WORK, {"b_id": job_id, "b_now": utcnow()})
+            return session.execute(sql.BEGIN_WORK, {"b_id": job_id, "b_owner": owner, "b_now": utcnow()}).rowcount == 1
 
     @in_thread
-    def record_results(self, job_id: uuid.UUID, results: list[Result], delivering: bool = True) -> None:
+    def record_results(self, job_id: uuid.UUID, owner: str, results: list[Result], delivering: bool = True) -> bool:
         """The pictures are stored: a crash from here on delivers them instead of making them again. With
         `delivering`, the job is marked as being sent in the same step (between the send and `finish_job` a crash
-        may deliver them twice: counted in `deliveries`)."""
+        may deliver them twice: counted in `deliveries`). False: the job is not this runner's any more."""
         with self._connection() as session:
+            fence = sql.START_DELIVERY if delivering else sql.TOUCH_RUNNING
+            if session.execute(fence, {"b_id": job_id, "b_owner": owner, "b_now": utcnow()}).rowcount != 1:
+                return False
             for result in results:
-                session.execute(sql.UPDATE_GENERATION, {"b_id": result.generation_id, "updated_at": utcnow(),
-                                                        "status": "processing", "stage": "uploading",
-                                                        "result_key": result.key, "byte_size": result.byte_size,
-                                                        "width": result.width, "height": result.height,
-                                                        "timings": result.timings})
-            if delivering:
-                session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_now": utcnow()})
+                session.execute(sql.RECORD_RESULT, {"b_id": result.generation_id, "updated_at": utcnow(),
+                                                    "status": "processing", "stage": "uploading",
+                                                    "result_key": result.key, "byte_size": result.byte_size,
+                                                    "width": result.width, "height": result.height,
+                                                    "timings": result.timings})
+            return True
 
     @in_thread
     def set_original(self, generation_id: uuid.UUID, original_key: str) -> None:
@@ -697,9 +640,10 @@ class SqlStore:
                                                     "original_key": original_key})
 
     @in_thread
-    def start_delivery(self, job_id: uuid.UUID) -> None:
+    def start_delivery(self, job_id: uuid.UUID, owner: str) -> bool:
         with self._connection() as session:
-            session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_now": utcnow()})
+            return session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_owner": owner,
+                                                        "b_now": utcnow()}).rowcount == 1
 
     @in_thread
     def keep_progress(self, job_id: uuid.UUID, progress_id: str) -> None:
@@ -710,17 +654,18 @@ class SqlStore:
                 row.address = {**row.address, "progress_id": progress_id}
 
     @in_thread
-    def finish_job(self, job: Job, template_id: str | None) -> None:
-        """Delivered: the generations completed and settled once, the job done, the interaction token forgotten."""
+    def finish_job(self, job: Job, owner: str, template_id: str | None) -> bool:
+        """Delivered: the generations completed and settled once, the job done, the interaction token forgotten.
+        False: the job is not this runner's (any more)."""
         with self._connection() as session:
-            if session.execute(sql.FINISH_JOB, {"b_id": job.id, "b_now": utcnow(),
-                                                "b_done": JobStatus.DONE}).rowcount != 1:
-                return  # finished before (a redelivery of the same job)
+            if session.execute(sql.FINISH_JOB, {"b_id": job.id, "b_owner": owner, "b_now": utcnow()}).rowcount != 1:
+                return False
             if job.kind == JobKind.RENDER:
                 for generation_id in job.generation_ids:
                     self._settle_delivered(session, generation_id)
                 if template_id is not None:
                     session.execute(sql.COUNT_TEMPLATE_USE, {"b_id": template_id})
+            return True
 
     def _settle_delivered(self, session: Executor, generation_id: uuid.UUID) -> None:
         user_id = session.execute(sql.SETTLE_DELIVERED, {"b_id": generation_id, "b_now": utcnow()}).scalar()
@@ -735,11 +680,12 @@ class SqlStore:
         row.interaction_token = None  # a secret, needed no longer
 
     @in_thread
-    def fail_job(self, job_id: uuid.UUID, failure: dict) -> bool:
-        """Refund every generation once and record what to tell the person; False if it had finished already."""
+    def fail_job(self, job_id: uuid.UUID, owner: str, failure: dict) -> bool:
+        """Refund every generation once and record what to tell the person; False if it had finished already or
+        is not this runner's."""
         with self._session() as session:
             row = session.get(JobRow, job_id, with_for_update=True)
-            if row is None or row.status in (JobStatus.DONE, JobStatus.FAILED):
+            if row is None or row.status in (JobStatus.DONE, JobStatus.FAILED) or row.lease_owner != owner:
                 return False
             if row.kind == JobKind.RENDER:
                 for value in row.generation_ids:
@@ -753,10 +699,10 @@ class SqlStore:
             return True
 
     @in_thread
-    def mark_notified(self, job_id: uuid.UUID) -> None:
+    def mark_notified(self, job_id: uuid.UUID, owner: str) -> None:
         with self._session() as session:
             row = session.get(JobRow, job_id, with_for_update=True)
-            if row is not None:
+            if row is not None and row.lease_owner == owner and row.status == JobStatus.FAILED:
                 row.notified = True
                 row.lease_owner = row.lease_until = None
                 self._close_job(row, JobStatus(row.status))

@@ -51,8 +51,9 @@ class _ChatReplies:
 
     async def __call__(self, event: Outgoing) -> None:
         listener = self.sender.listeners.get(self.chat_id)
-        if listener is not None:
-            await listener(event)
+        if listener is None:  # a job of another terminal session: not delivered, so refunded, never "done"
+            raise LookupError(f"nobody is reading {self.chat_id} in this terminal")
+        await listener(event)
 
     async def close(self) -> None:
         return None

@@ -101,7 +101,7 @@ class RoutixDiscord(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         await self.routix.start()
-        self.routix.add_sender(translate.PLATFORM, DiscordSender(self))
+        self.routix.add_sender(translate.PLATFORM, DiscordSender(self, yield_to=self.acks.wait))
         await self.routix.serve_jobs()
         await self.tree.set_translator(RoutixTranslator())
         for command in await self._commands():
@@ -205,6 +205,8 @@ class RoutixDiscord(discord.AutoShardedClient):
     async def _handle(self, incoming: Incoming, reply: Reply) -> None:
         await self.acks.wait()
         await self.service.handle(incoming, reply)
+        if isinstance(reply, InteractionReplies) and not reply.said:
+            await reply.withdraw()
 
     async def _photo(self, attachment: discord.Attachment | None, user_id: int, locale: str | None,
                      reply: Reply) -> bytes | None:

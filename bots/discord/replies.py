@@ -93,8 +93,10 @@ class EventRenderer:
 
     # A job's events wait while interactions are being acknowledged (Discord's 3 s): see client.AckFirst.
     yield_to: Callable[[], Awaitable[None]] | None = None
+    said = False  # whether any event came: an update the core answered with nothing (a flood) is tidied up
 
     async def __call__(self, event: Outgoing) -> None:
+        self.said = True
         if self.yield_to is not None:
             await self.yield_to()
         if isinstance(event, Working):
@@ -207,6 +209,11 @@ class InteractionReplies(EventRenderer):
                 raise
             await self._to_channel(Delivery(text))  # too late to be private; silence would be worse
 
+    async def withdraw(self) -> None:
+        """Nothing to say (the core dropped the update): the "thinking…" message goes instead of lingering."""
+        with contextlib.suppress(discord.HTTPException):
+            await self.hook.delete()
+
     def _expiring(self) -> bool:
         expires = self.address.interaction_expires
         return expires is not None and time.time() >= expires - TOKEN_MARGIN_S
@@ -222,8 +229,9 @@ class InteractionReplies(EventRenderer):
 async def to_channel(client: discord.Client, address: Address, delivery: Delivery) -> None:
     channel = client.get_partial_messageable(int(address.chat_id))
     content = f"<@{address.user_id}> {delivery.text}"[:CONTENT_LIMIT]
+    person = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(int(address.user_id))])
     await channel.send(content, files=delivery.discord_files(), view=build_view(delivery.buttons),  # type: ignore[arg-type]
-                       allowed_mentions=discord.AllowedMentions(users=True))  # the content mentions only them
+                       allowed_mentions=person)  # a title that names someone else pings nobody
 
 
 class MessageReplies(EventRenderer):
@@ -278,10 +286,11 @@ class MessageReplies(EventRenderer):
 
 class DiscordSender:
     """The outbound side: a job's replies from its stored address, through any logged-in client (the bot's, or
-    a worker's HTTP-only one)."""
+    a worker's HTTP-only one, which acknowledges nothing and so has nothing to yield to)."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, yield_to: Callable[[], Awaitable[None]] | None = None) -> None:
         self.client = client
+        self.yield_to = yield_to
 
     def open(self, address: Address, on_progress: ProgressKept) -> InteractionReplies | MessageReplies:
         replies: InteractionReplies | MessageReplies
@@ -290,6 +299,5 @@ class DiscordSender:
         else:
             replies = MessageReplies(self.client, address)
             replies.keep_typing()
-        acks = getattr(self.client, "acks", None)  # the bot's client; a worker's HTTP-only one acknowledges nothing
-        replies.yield_to = acks.wait if acks is not None else None
+        replies.yield_to = self.yield_to
         return replies

@@ -131,11 +131,16 @@ class TelegramAdapter:
         if picture.size is not None and picture.size > self.download_limit:
             await self._refuse(update, replies, "file_too_big_to_download", size=picture.size)
             return None
-        file = await self.bot.get_file(picture.file_id)
-        if file.file_size is not None and file.file_size > self.download_limit:
-            await self._refuse(update, replies, "file_too_big_to_download", size=file.file_size)
+        try:
+            file = await self.bot.get_file(picture.file_id)
+            if file.file_size is not None and file.file_size > self.download_limit:
+                await self._refuse(update, replies, "file_too_big_to_download", size=file.file_size)
+                return None
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as error:  # Telegram did not hand the file over: say so, never stay silent
+            log.warning("downloading a photo for update %s failed: %s", update.update_id, error)
+            await self._refuse(update, replies, "photo_download_failed")
             return None
-        return bytes(await file.download_as_bytearray())
 
     async def _refuse(self, update: Update, replies: ChatReplies, key: str, size: int | None = None) -> None:
         """The core words the refusal and claims the update, so a redelivery is not answered twice."""

@@ -58,6 +58,7 @@ class Poller:
         self._accepted = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self.failed = asyncio.Event()  # polling ended for good (the token was refused): the process should exit
 
     async def start(self) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
@@ -86,6 +87,7 @@ class Poller:
                 updates = await self._fetch(0 if self._inflight else self.timeout)
             except InvalidToken:
                 log.error("Telegram refused TELEGRAM_BOT_TOKEN: polling stops")
+                self.failed.set()
                 return
             except TelegramError as error:
                 log.warning("getUpdates failed, retrying in %.0f s: %s", backoff, error)
@@ -94,7 +96,7 @@ class Poller:
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 1.0
-            fresh = [Update.de_json(data, self.bot) for data in updates if data["update_id"] >= self._next]
+            fresh = [update for data in updates if (update := self._parsed(data)) is not None]
             for update in fresh:
                 self._begin(update)
             if self._inflight and not fresh:  # only updates in hand came back: ask again once one is accepted
@@ -102,6 +104,19 @@ class Poller:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._accepted.wait(), IDLE_POLL_S)
             self._advance()
+
+    def _parsed(self, data: dict[str, Any]) -> Update | None:
+        """A new update, parsed; None for one in hand already, or one that cannot be read (then it is skipped
+        for good, with a log line: no later attempt could read it either)."""
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or update_id < self._next:
+            return None
+        try:
+            return Update.de_json(data, self.bot)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("update %s could not be read: skipped", update_id)
+            self._next = update_id + 1
+            return None
 
     def _begin(self, update: Update) -> None:
         task = asyncio.create_task(self.accept(update), name=f"telegram-update-{update.update_id}")

@@ -129,6 +129,17 @@ class TelegramBot:
                                         path=webhook_path(self.webhook.url))
             await self.intake.start(self.webhook.url, ALLOWED_UPDATES)
 
+    async def until_stopped(self) -> bool:
+        """Until SIGTERM or Ctrl-C (False), or until polling failed for good (True: the process exits with 2)."""
+        signalled = asyncio.create_task(until_stopped())
+        waits = {signalled}
+        if isinstance(self.intake, Poller):
+            waits.add(asyncio.create_task(self.intake.failed.wait()))
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        return signalled not in done
+
     async def stop(self) -> None:
         if self.intake is not None:
             await self.intake.stop()
@@ -206,7 +217,7 @@ async def _serve(settings: Settings, webhook: Webhook | None) -> int:
         else:
             log.info("Telegram bot: webhook %s, listening on %s:%s", webhook.url, webhook.listen, webhook.port)
         try:
-            await until_stopped()
+            failed = await bot.until_stopped()
         finally:
             await bot.stop()
-    return 0
+    return 2 if failed else 0

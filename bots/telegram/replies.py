@@ -222,6 +222,7 @@ class ChatReplies:
         if generation_id not in self._progress:
             self._progress[generation_id] = ProgressMessage(self._bot, self._chat_id, self._timing, self._budget,
                                                             time.monotonic(), self._progress_id, self._on_progress)
+            self._progress_id = None  # the view owns it now
         return self._progress[generation_id]
 
     async def _text(self, event: TextReply) -> None:
@@ -251,7 +252,10 @@ class ChatReplies:
                                      caption=clip(event.caption, CAPTION_LIMIT) if not start and not i else None)
                      for i, image in enumerate(chunk)]
             await self._bot.send_media_group(self._chat_id, media, reply_parameters=self._reply_to)
-        await self._album_buttons(event)
+        try:
+            await self._album_buttons(event)
+        except TelegramError as error:  # the pictures are out: their numbered buttons are a convenience
+            log.warning("the buttons under an album in chat %s failed: %s", self._chat_id, error)
         await self._delete_stale()
 
     async def _album_buttons(self, event: AlbumReply) -> None:
@@ -322,6 +326,9 @@ class ChatReplies:
             if (message_id := await view.stop()) is not None:
                 self._stale.append(message_id)
         self._progress.clear()
+        if self._progress_id is not None:  # a resumed job's progress message that this run never showed a stage in
+            self._stale.append(self._progress_id)
+            self._progress_id = None
 
     async def _delete_stale(self) -> None:
         while self._stale:

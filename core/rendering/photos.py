@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import warnings
+from collections.abc import Iterator
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -12,8 +14,21 @@ from core.rendering.errors import BadImage
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024  # the Bot API download limit; larger uploads are refused unread
 MAX_PIXELS = 40_000_000  # ~ a 50 MP phone photo passes; anything bigger is treated as a bomb
+# What creators send (and providers return). Every other decoder Pillow has is attack surface we do not need.
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 # Keep Pillow's own guard on (it raises past 2x this) in every process that imports the renderer.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@contextlib.contextmanager
+def _decoding() -> Iterator[None]:
+    """Whatever Pillow raises for a broken or hostile file becomes a BadImage the user is told about."""
+    try:
+        yield
+    except Image.DecompressionBombError as exc:
+        raise BadImage("bomb", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise BadImage("not_image", f"cannot decode: {exc}") from exc
 
 
 def _open(data: bytes, max_bytes: int) -> Image.Image:
@@ -25,7 +40,7 @@ def _open(data: bytes, max_bytes: int) -> Image.Image:
         with warnings.catch_warnings():
             # Pillow only *warns* between MAX_IMAGE_PIXELS and 2x; we refuse that band too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
             if image.width * image.height > MAX_PIXELS:
                 raise BadImage("bomb", f"{image.width}x{image.height} pixels")
             return image
@@ -44,14 +59,10 @@ def validate_photo(data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[int, 
     """
     image = _open(data, max_bytes)
     width, height = image.size
-    try:
+    with _decoding():
         if image.format == "JPEG":
             image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
         image.load()
-    except Image.DecompressionBombError as exc:
-        raise BadImage("bomb", str(exc)) from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise BadImage("not_image", f"cannot decode: {exc}") from exc
     return _upright((width, height), image)
 
 
@@ -73,7 +84,7 @@ def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_
     about ten times cheaper to bring down to thumbnail size.
     """
     image = _open(data, max_bytes)
-    try:
+    with _decoding():
         if image.format == "JPEG":
             # `target` is upright; the draft applies to the stored (possibly quarter-turned) picture.
             turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
@@ -81,10 +92,6 @@ def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_
         image.load()
         # in_place: no full-size copy when there is nothing to rotate (a 12 MP photo: several ms).
         ImageOps.exif_transpose(image, in_place=True)
-    except Image.DecompressionBombError as exc:
-        raise BadImage("bomb", str(exc)) from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise BadImage("not_image", f"cannot decode: {exc}") from exc
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         return image.convert("RGBA")
     return image if image.mode == "RGB" else image.convert("RGB")

@@ -42,6 +42,15 @@ class Process(BotProcess):
                 stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
         return self
 
+    async def logged(self, text: str, timeout: float = 30) -> None:
+        """Wait until this run (since the last start) logged `text`."""
+        async def appeared() -> None:
+            marker = f"----- start {self.started_at:.3f}"
+            while text not in self.log().rsplit(marker, 1)[-1]:
+                await asyncio.sleep(0.1)
+        async with asyncio.timeout(timeout):
+            await self.until(appeared())
+
     async def kill(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
@@ -114,7 +123,8 @@ def ledger(database_url: str) -> Ledger:
             unsettled = db.execute(text("SELECT count(*) FROM generations WHERE credit_state = 'reserved'"))
             open_jobs = db.execute(text("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running', "
                                         "'delivering') OR (status = 'failed' AND NOT notified)"))
-            resent = db.execute(text("SELECT generation_ids FROM jobs WHERE deliveries > 1")).scalars().all()
+            sent_twice = text("SELECT generation_ids FROM jobs WHERE status = 'done' AND deliveries > 1")
+            resent = db.execute(sent_twice).scalars().all()
             ids = {_hex(value) for row in resent for value in (row if isinstance(row, list) else _json(row))}
             titles = {title for gid, title in db.execute(text("SELECT id, title FROM generations")).all()
                       if _hex(gid) in ids}

@@ -42,6 +42,7 @@ TOKEN_LIFETIME_S = 15 * 60
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 16) | (1 << 31)  # view, send, attach, history, use cmds
+DISCORD_EPOCH_MS = 1420070400000  # snowflakes count milliseconds from 2015-01-01
 
 
 def _now_iso() -> str:
@@ -143,10 +144,11 @@ def shared_validator() -> SpecValidator:
 
 
 def normalize_snowflakes(body: Any) -> Any:
-    """discord.py sends two kinds of ids as JSON integers where the description says snowflake strings (Discord
-    accepts both): new attachments' ids (their index in the upload) and `message_reference` ids (replies).
+    """discord.py sends three kinds of ids as JSON integers where the description says snowflake strings (Discord
+    accepts both): new attachments' ids (their index in the upload), `message_reference` ids (replies) and the
+    people and roles an `allowed_mentions` lets a message ping.
 
-    Exactly these two known, harmless divergences are normalized, so everything else stays strict.
+    Exactly these known, harmless divergences are normalized, so everything else stays strict.
     """
     if not isinstance(body, dict):
         return body
@@ -158,6 +160,11 @@ def normalize_snowflakes(body: Any) -> Any:
         for name in ("message_id", "channel_id", "guild_id"):
             if isinstance(reference.get(name), int):
                 reference[name] = str(reference[name])
+    mentions = body.get("allowed_mentions")
+    if isinstance(mentions, dict):
+        for name in ("users", "roles"):
+            if isinstance(mentions.get(name), list):
+                mentions[name] = [str(item) if isinstance(item, int) else item for item in mentions[name]]
     return body
 
 
@@ -213,7 +220,7 @@ class FakeDiscord:
         self.host = host
         self.port = 0
         self.spec = shared_validator()
-        self._ids = itertools.count(int(time.time() * 1000 - 1420070400000) << 22)
+        self._ids = itertools.count(int(time.time() * 1000 - DISCORD_EPOCH_MS) << 22)
         self.application_id = self.snowflake()
         self.bot = FakeUser(self.application_id, "Routix", bot=True)
         self.guild_id = self.snowflake()
@@ -244,6 +251,11 @@ class FakeDiscord:
 
     def snowflake(self) -> str:
         return str(next(self._ids))
+
+    def snowflake_from(self, seconds_ago: float) -> str:
+        """An id created `seconds_ago` (a snowflake carries its creation time; interactions expire by it)."""
+        created_ms = int((time.time() - seconds_ago) * 1000) - DISCORD_EPOCH_MS
+        return str(created_ms << 22 | next(self._ids) & 0x3FFFFF)
 
     @property
     def base_url(self) -> str:
@@ -397,8 +409,8 @@ class FakeDiscord:
                 "flags": 0, "pending": False, "nick": None, "avatar": None, "permissions": str(permissions)}
 
     def _interaction_base(self, kind: int, user: FakeUser, *, guild: bool, channel_id: str | None,
-                          permissions: int, locale: str) -> tuple[dict[str, Any], FakeInteraction]:
-        interaction_id, token = self.snowflake(), f"itoken-{self.snowflake()}"
+                          permissions: int, locale: str, age: float = 0.0) -> tuple[dict[str, Any], FakeInteraction]:
+        interaction_id, token = self.snowflake_from(age), f"itoken-{self.snowflake()}"
         channel = channel_id or (self.channel_id if guild else self.dm_channel(user.id))
         payload: dict[str, Any] = {
             "id": interaction_id, "application_id": self.application_id, "type": kind, "token": token, "version": 1,
@@ -434,13 +446,15 @@ class FakeDiscord:
 
     async def slash(self, name: str, options: list[dict[str, Any]] | None = None, *, user: FakeUser,
                     guild: bool = True, permissions: int = MEMBER_PERMISSIONS, locale: str = "en-US",
-                    attachments: list[dict[str, Any]] = (), channel_id: str | None = None) -> FakeInteraction:
+                    attachments: list[dict[str, Any]] = (), channel_id: str | None = None,
+                    age: float = 0.0) -> FakeInteraction:
         """Dispatch a CHAT_INPUT command; `options` as Discord sends them ([{name, type, value}]).
 
+        `age` (seconds) back-dates the interaction: its token then expires that much sooner.
         Attachments and channels named by options are resolved in `data.resolved`, as Discord does."""
         command = self.command(name)
         payload, record = self._interaction_base(2, user, guild=guild, channel_id=channel_id,
-                                                 permissions=permissions, locale=locale)
+                                                 permissions=permissions, locale=locale, age=age)
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1, "options": options or []}
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]

@@ -19,9 +19,11 @@ from core.text import clean_text, is_blank
 from tests.fuzz.common import BLANK, INVISIBLE, JOINERS, LATIN_WORDS, PERSIAN, PERSIAN_WORDS, PUNCTUATION, Choices
 
 DROPPED = frozenset({"Cc", "Cf", "Cs", "Cn"})
+MARKS = frozenset({"Mn", "Me"})  # drawn on the character before them: alone, they are rightly dropped
 # Letters that must come through as they are: ASCII and the Arabic block Persian is written in (its few format
 # and unassigned code points excluded: U+0600-U+0605 and U+061C are Cf, for example).
-VISIBLE = (*string.ascii_letters, *(c for c in map(chr, range(0x600, 0x700)) if unicodedata.category(c) not in DROPPED))
+VISIBLE = (*string.ascii_letters,
+           *(c for c in map(chr, range(0x600, 0x700)) if unicodedata.category(c) not in DROPPED | MARKS))
 VISIBLE_SET = frozenset(VISIBLE)
 COMMAND_NAME = re.compile(r"[a-z_]+")
 STARTS = ("", "/", "/", " /", "\n/", "\u200b/", "//", "\\")

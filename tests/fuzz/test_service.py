@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from bots.bootstrap import Routix
 from core.commands import catalog
+from core.credits import utcnow
 from core.messages import AlbumReply, DocumentReply, ErrorReply, ImageReply, Incoming, Outgoing, TextReply
 from core.rendering import Finish, Rendered, Scene, render_local
 from tests.conftest import make_settings, started, thread_providers
@@ -94,3 +95,62 @@ def test_persian_speakers_get_persian_answers_and_no_internal_error(service, per
             assert PERSIAN.search(event.text), (line, button, event.text)
         elif isinstance(event, ImageReply | AlbumReply | DocumentReply):
             assert PERSIAN.search(event.caption), (line, button, event.caption)
+
+
+@pytest.fixture(scope="module")
+def made(service) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Every person's real buttons: one finished thumbnail each."""
+    loop, app = service
+    actions: dict[str, list[str]] = {}
+
+    async def make(person: str) -> None:
+        events: list[Outgoing] = []
+
+        async def reply(event: Outgoing) -> None:
+            events.append(event)
+
+        app.pipeline.senders["console"].listen(f"chat-{person}", reply)  # type: ignore[attr-defined]
+        await app.service.handle(Incoming("console", person, f"chat-{person}", 'Vlog "MINE"', display_name=person,
+                                          locale="fa"), reply)
+        await app.idle()
+        [image] = [e for e in events if isinstance(e, ImageReply)]
+        actions[person] = [button.action for row in image.buttons for button in row]
+
+    for person in PEOPLE:
+        loop.run_until_complete(make(person))
+    return actions
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(presser=st.sampled_from(PEOPLE), owner=st.sampled_from(PEOPLE), index=st.integers(0, 20),
+       chat_of=st.sampled_from(("presser", "owner")))
+def test_a_real_button_pressed_by_someone_else_acts_on_nothing(service, made, presser: str, owner: str,  # type: ignore[no-untyped-def]
+                                                               index: int, chat_of: str) -> None:
+    """A button copied from another person's result (their private chat, or pressed by a stranger in theirs)
+    gets only the polite "no longer available", and costs nothing."""
+    if presser == owner:
+        return
+    loop, app = service
+    actions = made[owner]
+    action = actions[index % len(actions)]
+    chat = f"chat-{presser if chat_of == 'presser' else owner}"
+    events: list[Outgoing] = []
+
+    async def reply(event: Outgoing) -> None:
+        events.append(event)
+
+    async def press() -> int:
+        user = await app.store.find_user("console", presser)
+        before = (await app.store.account(user.id, utcnow())).balance if user else None
+        await app.service.handle(Incoming("console", presser, chat, "", display_name=presser, locale="fa",
+                                          button=action), reply)
+        await app.idle()
+        user = await app.store.find_user("console", presser)
+        assert user is not None
+        assert before is None or (await app.store.account(user.id, utcnow())).balance == before, "nothing charged"
+        return len(events)
+
+    loop.run_until_complete(press())
+    assert [e.code for e in events if isinstance(e, ErrorReply)] == ["generation_gone"], (action, events)
+    assert all(isinstance(e, ErrorReply) for e in events), (action, events)

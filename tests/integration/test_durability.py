@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from bots.bootstrap import Routix
 from bots.settings import JobSettings
 from core.credits import utcnow
 from core.messages import AlbumReply, ErrorReply, ImageReply, Options
@@ -37,6 +38,16 @@ class Counting(LocalProvider):
         return await super().generate(scene, finish)
 
 
+async def stored_siblings(app: Routix, user: str, count: int) -> None:
+    """Wait until `count` variations of the user's thumbnail have their picture stored."""
+    found = await app.store.find_user("console", user)
+    assert found is not None
+    async with asyncio.timeout(10):
+        while len([g for g in await app.store.recent_generations(found.id, 10)
+                   if g.parent_id is not None and g.result_key]) < count:
+            await asyncio.sleep(0.02)
+
+
 async def test_a_resumed_job_never_makes_a_stored_picture_again(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data")
     settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0)
@@ -49,7 +60,7 @@ async def test_a_resumed_job_never_makes_a_stored_picture_again(tmp_path: Path) 
     async with asyncio.timeout(10):
         while local.calls < 3:  # type: ignore[attr-defined]
             await asyncio.sleep(0.01)
-    await asyncio.sleep(0.3)  # the two siblings that were made are stored
+    await stored_siblings(first, "ida", 2)  # the two siblings that were made are stored
     await first.aclose()  # drain 0: the third sibling's job stops here, its lease released
     variations.cancel()
     resumed = Counting()
@@ -151,5 +162,45 @@ async def test_a_dying_render_worker_costs_only_its_own_job(tmp_path: Path) -> N
         assert isinstance((await bystander.send('Vlog "STILL FINE"'))[-1], ImageReply), "the next job renders"
         assert dying.runner.replaced == 1  # type: ignore[attr-defined]
         assert all(os.path.exists(f"/proc/{pid}") for pid in dying.runner.worker_pids())  # type: ignore[attr-defined]
+    finally:
+        await app.aclose()
+
+
+class OneSiblingFails(LocalProvider):
+    """Variations where the second sibling fails at once and the others would finish a moment later."""
+
+    def __init__(self) -> None:
+        super().__init__(ThreadPoolExecutor(3))
+        self.calls = 0
+
+    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
+        self.calls += 1
+        if self.calls == 3:  # the first call is the original thumbnail; then three siblings
+            raise RuntimeError("the service refused this one")
+        if self.calls > 1:
+            await asyncio.sleep(0.3)
+        return await super().generate(scene, finish)
+
+
+async def test_when_one_variation_fails_its_siblings_stop_and_every_one_is_refunded(tmp_path: Path) -> None:
+    provider = OneSiblingFails()
+    app = await started(make_settings(tmp_path / "data"), thread_providers({"basic": provider}))
+    try:
+        chat = Conversation(app, "nia")
+        await chat.send("/start")
+        await Conversation(app, "admin").send("/grant console:nia 10")
+        await chat.send('Tech "SIBLINGS"', options=Options(algorithm="basic"))
+        pressed = next(b.action for row in chat.last(ImageReply).buttons for b in row if ":vars:" in b.action)  # type: ignore[attr-defined]
+        events = await chat.send(button=pressed)
+        assert [e.code for e in events if isinstance(e, ErrorReply)] == ["failed"]
+        assert not [e for e in events if isinstance(e, AlbumReply)]
+        await asyncio.sleep(0.5)  # a sibling still running would record its picture now
+        nia = await app.store.find_user("console", "nia")
+        assert nia is not None
+        history = await app.store.recent_generations(nia.id, 10)
+        siblings = [g for g in history if g.parent_id is not None]
+        assert len(siblings) == 3
+        assert {(g.status, g.credit_state) for g in siblings} == {("failed", "refunded")}
+        assert (await app.store.account(nia.id, utcnow())).balance == 10 + 10 - 1, "only the first is charged"
     finally:
         await app.aclose()

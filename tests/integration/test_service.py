@@ -70,7 +70,7 @@ async def test_a_request_makes_a_real_thumbnail_with_progress_and_buttons(routix
     assert isinstance(image, ImageReply)
     assert decode(image.image).size == (1280, 720) and decode(image.image).format == "JPEG"
     assert len(image.image) <= 2_000_000
-    assert '"I WON"' in image.caption
+    assert '"I WON"' in image.caption and "10 credits left" in image.caption
     labels = [b.label for row in image.buttons for b in row]
     assert labels[:3] == ["🔁 Regenerate", "🎲 Variations", "📎 Original"]
     assert all(len(b.action.encode()) <= 64 for row in image.buttons for b in row)
@@ -148,6 +148,8 @@ async def test_credits_are_reserved_settled_and_never_overspent_under_concurrenc
     images = [e for events in results for e in events if isinstance(e, ImageReply)]
     refusals = [e for events in results for e in events if isinstance(e, ErrorReply)]
     assert len(images) == 5 and len(refusals) == 7
+    assert sorted(image.caption.split(" · ")[-1] for image in images) == [
+        f"{n} credits left" for n in range(5)], "each caption shows the balance after its own charge"
     assert all(r.code == "no_credits" and "refills on" in r.text for r in refusals)
     bob = await paid.store.find_user("console", "bob")
     account = await paid.store.account(bob.id, utcnow())  # type: ignore[union-attr]

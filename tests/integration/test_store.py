@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from core.algorithms import SEED_ALGORITHMS
 from core.credits import default_tiers, utcnow
-from core.domain import Generation
+from core.domain import Generation, Job, JobKind
+from core.messages import Address
+from core.ports import Acceptance, Accepted, Outcome
 from core.templates import SEED_TEMPLATES
 from storage.engine import create_engine
 from storage.store import SqlStore
@@ -38,17 +40,48 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await drop_postgres_schema(POSTGRES, schema)
 
 
+RUNNER = "test-runner"
+
+
 def generation(user_id: uuid.UUID, cost: int) -> Generation:
     return Generation(id=uuid.uuid4(), user_id=user_id, conversation_id=None, platform="console", chat_id="c",
                       algorithm="basic", prompt="p", title="T", seed=1, cost=cost)
 
 
+def job_for(made: Generation) -> Job:
+    return Job(id=uuid.uuid4(), kind=JobKind.RENDER, user_id=made.user_id, address=Address("console", "c", "u"),
+               language="en", generation_ids=(made.id,))
+
+
+async def accept(store: SqlStore, job: Job, made: Generation, now: datetime | None = None) -> Accepted:
+    """Accept one request the way the service does: its credits held, leased by this test's runner."""
+    now = now or utcnow()
+    return await store.accept(Acceptance(job, (made,), now, lease_owner=RUNNER, lease_until=now + timedelta(minutes=5)))
+
+
+async def held(store: SqlStore, made: Generation, now: datetime | None = None) -> Job:
+    job = job_for(made)
+    assert (await accept(store, job, made, now)).outcome == Outcome.ACCEPTED
+    return job
+
+
+async def delivered(store: SqlStore, job: Job) -> bool:
+    return await store.finish_job(job, RUNNER, None)
+
+
+async def failed(store: SqlStore, job: Job) -> bool:
+    return await store.fail_job(job.id, RUNNER, {"code": "failed"})
+
+
 async def test_concurrent_requests_never_overspend(store: SqlStore) -> None:
     user = await store.ensure_user("console", "alice", "alice")
     await store.grant(user.id, 5, "test", utcnow())
-    results = await asyncio.gather(*(store.reserve(generation(user.id, 1), utcnow()) for _ in range(20)))
-    assert len([held for held in results if held is not None]) == 5
-    assert sorted(held.balance for held in results if held is not None) == [0, 1, 2, 3, 4]
+    made = [generation(user.id, 1) for _ in range(20)]
+    results = await asyncio.gather(*(accept(store, job_for(one), one) for one in made))
+    accepted = [result.account for result in results if result.outcome == Outcome.ACCEPTED]
+    assert len(accepted) == 5 and all(result.outcome == Outcome.NO_CREDITS for result in results
+                                      if result.outcome != Outcome.ACCEPTED)
+    assert sorted(account.balance for account in accepted if account) == [0, 1, 2, 3, 4]
     account = await store.account(user.id, utcnow())
     assert account.balance == 0
     assert await store.ledger_total(user.id) == account.balance
@@ -57,11 +90,14 @@ async def test_concurrent_requests_never_overspend(store: SqlStore) -> None:
 async def test_settle_and_refund_happen_exactly_once(store: SqlStore) -> None:
     user = await store.ensure_user("console", "bob", "bob")
     await store.grant(user.id, 10, "test", utcnow())
-    kept, failed = generation(user.id, 3), generation(user.id, 4)
-    assert await store.reserve(kept, utcnow()) and await store.reserve(failed, utcnow())
-    assert await asyncio.gather(store.settle(kept.id), store.settle(kept.id), store.refund(kept.id)) in (
-        [True, False, False], [False, True, False])
-    assert await asyncio.gather(store.refund(failed.id), store.refund(failed.id)) in ([True, False], [False, True])
+    kept = await held(store, generation(user.id, 3))
+    lost = await held(store, generation(user.id, 4))
+    outcomes = await asyncio.gather(delivered(store, kept), delivered(store, kept), failed(store, kept))
+    assert outcomes.count(True) == 1, outcomes
+    assert await asyncio.gather(failed(store, lost), failed(store, lost)) in ([True, False], [False, True])
+    if outcomes[2]:  # the refund won the race: then nothing of it was charged
+        kept = await held(store, generation(user.id, 3))
+        assert await delivered(store, kept)
     account = await store.account(user.id, utcnow())
     assert account.balance == 7  # 10 - 3 settled; the 4 came back once
     assert await store.ledger_total(user.id) == 7
@@ -73,11 +109,10 @@ async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: Sq
     await store.grant(user.id, 2, "test", utcnow())
     now = utcnow()
     assert (await store.account(user.id, now)).allowance == 3
-    held = generation(user.id, 4)
-    assert await store.reserve(held, now)
+    job = await held(store, generation(user.id, 4), now)
     account = await store.account(user.id, now)
     assert (account.allowance, account.granted) == (0, 1)  # 3 from the allowance, then 1 granted
-    assert await store.refund(held.id)
+    assert await failed(store, job)
     tomorrow = now + timedelta(days=1, hours=1)
     account = await store.account(user.id, tomorrow)
     assert (account.allowance, account.granted) == (3, 2)
@@ -102,7 +137,7 @@ async def test_merging_accounts_moves_identities_history_and_granted_credits(sto
     await store.grant(telegram.id, 4, "t", utcnow())
     await store.grant(discord.id, 6, "d", utcnow())
     made = generation(discord.id, 1)
-    assert await store.reserve(made, utcnow()) and await store.settle(made.id)
+    assert await delivered(store, await held(store, made))
     await store.merge_users(discord.id, telegram.id, utcnow())
     assert (await store.find_user("discord", "9")).id == telegram.id  # type: ignore[union-attr]
     # The joined account keeps one allowance (3) and both granted amounts (4 + 6); the Discord account
@@ -138,7 +173,7 @@ async def test_a_lost_postgres_connection_costs_nothing_and_the_pool_recovers(tm
         user = await store.ensure_user("console", "dana", "dana")
         await store.grant(user.id, 3, "test", utcnow())
         await _terminate_routix_connections()  # the server drops every pooled connection (a restart, a proxy)
-        assert (await store.reserve(generation(user.id, 1), utcnow())) is not None, "ran again on a new connection"
+        await held(store, generation(user.id, 1))  # ran again on a new connection
         await _terminate_routix_connections()
         account = await store.account(user.id, utcnow())
         assert account.balance == 2 == await store.ledger_total(user.id), "the hold counted once"

@@ -74,11 +74,13 @@ async def test_local_jobs_start_once_attached_and_drain_stops_what_overruns() ->
             await forever.wait()
 
     quick, slow = uuid.UUID(int=2), uuid.UUID(int=3)
-    await jobs.submit(quick)
-    await jobs.submit(slow)
+    await jobs.submit(quick, "console")
+    await jobs.submit(slow, "console")
     assert started == [], "nothing runs before the platform's sender is attached"
     jobs.attach(run)
     await asyncio.sleep(0.01)
     assert started == [quick, slow] and jobs.running == 1
     assert await jobs.drain(0.05) == 1, "the overrunning job was stopped (it resumes at the next start)"
     assert jobs.running == 0
+    await jobs.submit(uuid.UUID(int=4), "console")
+    assert started == [quick, slow] and jobs.running == 0, "nothing starts while draining"

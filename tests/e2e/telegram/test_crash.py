@@ -57,6 +57,8 @@ def check(found, titles: list[str], books, kills: int) -> None:  # type: ignore[
     twice = {title for title in titles if found.answered(title) > 1}
     unexplained = twice - books.resent_titles
     assert not unexplained, f"answered twice outside the delivery window: {sorted(unexplained)[:5]}"
+    both = [title for title in titles if found.photos[title] and found.refunds[title]]
+    assert not both, f"a picture and a refund for the same request: {both[:5]}"
     assert books.unfinished_generations == 0 and books.unsettled_credits == 0 and books.open_jobs == 0, books
     print(f"\n{len(titles)} requests, {kills} kills: {sum(found.photos.values())} photos, "
           f"{sum(found.refunds.values())} refunds, {len(twice)} delivered twice (crash between send and record)")
@@ -122,7 +124,8 @@ async def test_sigterm_drains_within_its_grace_and_the_rest_resumes_at_the_next_
     await bot.until(fake.wait_calls("sendPhoto", 1, timeout=30))
     stopping = time.monotonic()
     assert await bot.stop() == 0, bot.log()[-2000:]
-    assert time.monotonic() - stopping < 0.5 + 4, "drained within the grace period (plus the shutdown itself)"
+    # The grace period plus the shutdown itself (render workers, connections), with room for a loaded machine.
+    assert time.monotonic() - stopping < 0.5 + 7, "drained within the grace period"
     delivered_before = len(fake.calls_to("sendPhoto"))
     await bot.start()
     found = await bot.until(all_answered(fake, titles, timeout=60))
@@ -141,7 +144,7 @@ async def test_a_worker_killed_mid_job_leaves_its_jobs_to_the_other(fake: FakeBo
     try:
         await bot.until(until_polling(fake, bot.started_at))
         await doomed.start()
-        await asyncio.sleep(6)  # the doomed worker is up first and takes what comes
+        await doomed.logged("taking jobs")  # the doomed worker is up first and takes what comes
         await survivor.start()
         for chat_id, title in plan:
             fake.push(message=fake.message(chat_id, text=f'Vlog thumbnail "{title}"'))

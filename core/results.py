@@ -1,0 +1,73 @@
+"""What a finished job says: the result events with their buttons, and a failure's message, in the job's language."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from core.actions import action
+from core.domain import Algorithm, Generation, Job
+from core.i18n import translate
+from core.messages import AlbumReply, Button, ErrorReply, ImageReply, Keyboard
+
+
+@dataclass(frozen=True)
+class Made:
+    generation: Generation
+    jpeg: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a job was refunded, stored with it so the message can be sent (again) by any runner."""
+
+    code: str  # the ErrorReply code: "failed", "bad_image", "gave_up"
+    key: str  # the text to send (core/i18n.py)
+    detail: str = ""  # for the operator: stored, logged, never shown
+    reason: str | None = None  # a text key filled in as {reason}, in the person's language
+    values: dict = field(default_factory=dict)
+
+    def stored(self) -> dict:
+        return {**asdict(self), "detail": self.detail[:500]}
+
+    @classmethod
+    def of(cls, stored: dict | None) -> Failure:
+        return cls(**stored) if stored else cls("failed", "failed", reason="reason_internal")
+
+    def message(self, language: str) -> ErrorReply:
+        values = dict(self.values)
+        if self.reason:
+            values["reason"] = translate(language, self.reason)
+        return ErrorReply(self.code, translate(language, self.key, **values))
+
+
+def result_event(job: Job, made: list[Made], algorithms: dict[str, Algorithm]) -> ImageReply | AlbumReply:
+    images = [_image(job, item, algorithms) for item in made]
+    if len(images) == 1:
+        return images[0]
+    caption = translate(job.language, "variations_caption", count=len(images), title=made[0].generation.title)
+    return AlbumReply(tuple(images), caption)
+
+
+def _image(job: Job, item: Made, algorithms: dict[str, Algorithm]) -> ImageReply:
+    generation = item.generation
+    algorithm = algorithms.get(generation.algorithm)
+    caption = translate(job.language, "caption", title=generation.title,
+                        algorithm=algorithm.name if algorithm else generation.algorithm, credits=job.balance or 0)
+    return ImageReply(generation.id.hex, item.jpeg, f"routix-{generation.id.hex[:8]}.jpg", caption, item.width,
+                      item.height, result_buttons(job.language, generation, algorithms))
+
+
+def result_buttons(language: str, generation: Generation, algorithms: dict[str, Algorithm]) -> Keyboard:
+    """Regenerate, Variations, Original, and a switch to every other enabled algorithm."""
+    ident = generation.id
+    main = (
+        Button(translate(language, "button_regenerate"), action("regen", ident)),
+        Button(translate(language, "button_variations"), action("vars", ident)),
+        Button(translate(language, "button_original"), action("orig", ident)),
+    )
+    switch = tuple(
+        Button(translate(language, "button_algorithm", name=a.name, cost=a.cost), action("algo", ident, a.id))
+        for a in algorithms.values() if a.enabled and a.id != generation.algorithm)
+    return (main, switch) if switch else (main,)
