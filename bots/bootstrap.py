@@ -15,6 +15,7 @@ shared queue), `console` (the terminal; always local).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -33,13 +34,16 @@ from core.config import PipelineConfig, RequestConfig, ServiceConfig
 from core.conversation import RuleRefiner
 from core.credits import default_tiers
 from core.jobs import InProcessSlots, LocalJobs
+from core.moderation import LocalWordList
+from core.paid import PaidConfig, PaidPictures
 from core.pipeline import Pipeline
-from core.ports import BlobStore, Decode, ImageProvider, JobBackend, Sender, Store
-from core.providers import LocalProvider, UnavailableProvider
-from core.rendering import text_support_problems
+from core.ports import BlobStore, Decode, ImageProvider, JobBackend, RemoteImages, Sender, Store
+from core.providers import LocalProvider
+from core.rendering import preview_jpeg, text_support_problems
 from core.requests import Requests
 from core.service import Service
 from core.templates import SEED_TEMPLATES
+from providers.build import Built, build_paid
 from storage.blobs import LocalBlobStore
 from storage.engine import create_engine
 from storage.store import SqlStore
@@ -56,11 +60,12 @@ class Routix:
     role: Role
     store: Store
     blobs: BlobStore
-    providers: dict[str, ImageProvider]
+    providers: dict[str, ImageProvider | RemoteImages]
     catalogue: Catalogue
     jobs: JobBackend
     pipeline: Pipeline
     service: Service
+    paid: Built | None = None  # the paid services' clients (None when a test supplied every provider)
     _started: bool = field(default=False, repr=False)
     _serving: bool = field(default=False, repr=False)
     _closed: bool = field(default=False, repr=False)
@@ -134,6 +139,8 @@ class Routix:
         await self.drain()
         for provider in self.providers.values():
             await provider.close()
+        if self.paid is not None:
+            await self.paid.close()
         await self.jobs.close()
         await self.store.close()
         self._started = False
@@ -147,17 +154,28 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
     store: Store = overrides.get("store") or SqlStore(create_engine(
         settings.database_url, settings.database.database_echo, settings.database.database_pool_size))
     blobs: BlobStore = overrides.get("blobs") or LocalBlobStore(data_dir / "blobs")
-    providers: dict[str, ImageProvider] = overrides.get("providers") or _providers(workers)
+    local: LocalProvider = overrides.get("local") or LocalProvider.with_processes(workers)
+    paid: Built | None = None
+    providers: dict[str, ImageProvider | RemoteImages] | None = overrides.get("providers")
+    if providers is None:
+        paid = build_paid(settings.ai, functools.partial(local.decode, preview_jpeg))
+        providers = {"local": local, **paid.images}
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     jobs: JobBackend = overrides.get("jobs") or _job_backend(settings, role, owner)
     catalogue = Catalogue(store, providers)
+    decode = _decoder(providers)
+    words = LocalWordList(settings.ai.blocked_words)
+    paid_pictures = PaidPictures(store, blobs, catalogue, [words, *(paid.moderators if paid else [])],
+                                 paid.understanding if paid else None,
+                                 PaidConfig(settings.ai.prices, settings.ai.ai_deadline_seconds,
+                                            settings.ai.analysis_for == "all"), owner)
     jobs_settings = settings.jobs
     lease = timedelta(seconds=jobs_settings.lease_seconds)
     requests = Requests(store, blobs, catalogue, jobs, RequestConfig(
         watermark_text=settings.render.watermark_text, watermark_position=settings.render.watermark_position,
         max_bytes={"telegram": settings.telegram.max_bytes, "discord": settings.discord.max_bytes},
         default_max_bytes=settings.render.max_bytes, max_photo_bytes=settings.render.max_upload_bytes,
-        per_user=jobs_settings.per_user, lease=lease), KeywordAnalyzer(), RuleRefiner(), _decoder(providers))
+        per_user=jobs_settings.per_user, lease=lease), KeywordAnalyzer(), RuleRefiner(), decode, words)
     service = Service(store, catalogue, requests, ServiceConfig(
         admins=settings.app.admins, flood_per_second=settings.limits.messages_per_second,
         flood_burst=settings.limits.message_burst))
@@ -166,8 +184,8 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
         lease_s=jobs_settings.lease_seconds, max_attempts=jobs_settings.max_attempts,
         max_age=timedelta(minutes=jobs_settings.max_age_minutes), recovery_every_s=jobs_settings.recovery_seconds,
         max_photo_mb=settings.render.max_upload_bytes // 1_000_000, job_timeout_s=jobs_settings.timeout_seconds),
-        owner)
-    return Routix(settings, role, store, blobs, providers, catalogue, jobs, pipeline, service)
+        owner, paid_pictures, decode)
+    return Routix(settings, role, store, blobs, providers, catalogue, jobs, pipeline, service, paid)
 
 
 def _job_backend(settings: Settings, role: Role, owner: str) -> JobBackend:
@@ -181,7 +199,7 @@ def _job_backend(settings: Settings, role: Role, owner: str) -> JobBackend:
                      concurrency=settings.jobs.worker_jobs)
 
 
-def _decoder(providers: dict[str, ImageProvider]) -> Decode:
+def _decoder(providers: dict[str, ImageProvider | RemoteImages]) -> Decode:
     """Photos are decoded by the local renderer's workers; without one (a test's provider), on a thread."""
     local = providers.get("local")
     if isinstance(local, LocalProvider):
@@ -191,10 +209,3 @@ def _decoder(providers: dict[str, ImageProvider]) -> Decode:
         return await asyncio.to_thread(function, *args)
 
     return on_a_thread
-
-
-def _providers(workers: int) -> dict[str, ImageProvider]:
-    providers: dict[str, ImageProvider] = {"local": LocalProvider.with_processes(workers)}
-    for algorithm in SEED_ALGORITHMS:
-        providers.setdefault(algorithm.id, UnavailableProvider(algorithm.provider))
-    return providers

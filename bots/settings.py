@@ -5,6 +5,7 @@ A wrong value is reported by name with what was expected (see `load_settings`), 
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from pathlib import Path
@@ -17,7 +18,7 @@ from storage.engine import DRIVERS
 
 PLACEHOLDER_SECRET = "change-me-to-a-long-random-string"
 MIN_SECRET_LENGTH = 32
-SECRET_BEARING = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL|JOBS_BACKEND")  # values never repeated in errors
+SECRET_BEARING = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|AUTH|DATABASE_URL|JOBS_BACKEND")  # never repeated in errors
 
 
 class SettingsError(Exception):
@@ -164,6 +165,83 @@ class DiscordSettings(BaseSettings):
         return [int(part) for part in self.shard_ids.replace(" ", "").split(",") if part] or None
 
 
+DEFAULT_PRICES = {  # USD per picture: estimates of the published list prices; set AI_PRICES from your own bill
+    "openai:gpt-image-1-mini:low": 0.006, "openai:gpt-image-1-mini:medium": 0.015,
+    "openai:gpt-image-1-mini:high": 0.052,
+    "openai:gpt-image-1.5:low": 0.013, "openai:gpt-image-1.5:medium": 0.05, "openai:gpt-image-1.5:high": 0.2,
+    "openai:gpt-image-2:low": 0.012, "openai:gpt-image-2:medium": 0.045, "openai:gpt-image-2:high": 0.18,
+    "openai:dall-e-3:standard": 0.08, "openai:dall-e-3:hd": 0.12,
+    "stability:core": 0.03, "stability:ultra": 0.08, "stability:sd3.5-large": 0.065, "stability:sd3.5-medium": 0.035,
+    "stability:sd3.5-large-turbo": 0.04, "stability:remove-background": 0.02, "sdwebui": 0.0,
+}
+ALGORITHM_SPEC = re.compile(r"^(openai|stability|sdwebui):[\w.\-]+(:[\w\-]+)?$")
+
+
+class AISettings(BaseSettings):
+    """The paid algorithms' providers, the language model that reads requests, moderation, and prices."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    openai_api_key: str = ""
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_concurrency: int = Field(16, ge=1)  # calls at once; its HTTP pool is never smaller
+    stability_api_key: str = ""
+    stability_api_base_url: str = "https://api.stability.ai"
+    stability_concurrency: int = Field(10, ge=1)
+    sdwebui_base_url: str = ""  # e.g. http://gpu-box:7860 (started with --api)
+    sdwebui_auth: str = ""  # user:password, when the web UI runs with --api-auth
+    sdwebui_concurrency: int = Field(1, ge=1)  # one GPU draws one picture at a time
+    # Each paid algorithm: provider:model[:quality]. Models: the GPT image models or dall-e-3; Stability's core,
+    # ultra or an sd3.5 model; a web UI checkpoint name (or "default" for the one loaded).
+    algorithm_basic: str = "openai:gpt-image-1-mini:medium"
+    algorithm_premium: str = "openai:gpt-image-2:high"
+    algorithm_pro: str = "stability:ultra"
+    ai_timeout_seconds: float = Field(120.0, gt=0)  # one call
+    ai_deadline_seconds: float = Field(300.0, gt=0)  # one picture, retries included
+    ai_previews: int = Field(2, ge=0, le=3)  # partial pictures to ask for while a model draws (0: none)
+    ai_download_max_bytes: int = Field(25_000_000, ge=1_000_000)  # a picture answered by URL
+    ai_prices: str = ""  # JSON object merged over the defaults, e.g. {"openai:gpt-image-2:high": 0.17}
+    analysis_base_url: str = ""  # an OpenAI-compatible chat endpoint; empty: keyword analysis only
+    analysis_model: str = "gpt-5-mini"
+    analysis_api_key: str = ""  # empty: OPENAI_API_KEY
+    analysis_timeout_seconds: float = Field(10.0, gt=0)
+    analysis_for: Literal["paid", "all"] = "paid"  # which requests the model reads
+    moderation_model: str = "omni-moderation-latest"  # OpenAI's moderation, used whenever OPENAI_API_KEY is set
+    moderation_blocked_words: str = ""  # comma-separated, added to the built-in list
+
+    @field_validator("algorithm_basic", "algorithm_premium", "algorithm_pro")
+    @classmethod
+    def _algorithm(cls, value: str) -> str:
+        if not ALGORITHM_SPEC.match(value):
+            raise ValueError("use provider:model[:quality] with provider openai, stability or sdwebui, "
+                             "e.g. openai:gpt-image-2:high or stability:ultra")
+        return value
+
+    @field_validator("ai_prices")
+    @classmethod
+    def _prices(cls, value: str) -> str:
+        if value:
+            try:
+                prices = json.loads(value)
+            except ValueError as error:
+                raise ValueError(f"not JSON: {error}") from None
+            if not isinstance(prices, dict) or not all(isinstance(v, int | float) for v in prices.values()):
+                raise ValueError('a JSON object of "provider:model[:quality]": USD per picture')
+        return value
+
+    @property
+    def prices(self) -> dict[str, float]:
+        return {**DEFAULT_PRICES, **(json.loads(self.ai_prices) if self.ai_prices else {})}
+
+    @property
+    def algorithms(self) -> dict[str, str]:
+        return {"basic": self.algorithm_basic, "premium": self.algorithm_premium, "pro": self.algorithm_pro}
+
+    @property
+    def blocked_words(self) -> tuple[str, ...]:
+        return tuple(word.strip() for word in self.moderation_blocked_words.split(",") if word.strip())
+
+
 class Settings:
     """All settings together; each concern validated on its own so errors name their variable."""
 
@@ -176,6 +254,7 @@ class Settings:
         self.limits: LimitSettings = models.get("limits") or LimitSettings()  # type: ignore[assignment]
         self.telegram: TelegramSettings = models.get("telegram") or TelegramSettings()  # type: ignore[assignment]
         self.discord: DiscordSettings = models.get("discord") or DiscordSettings()  # type: ignore[assignment]
+        self.ai: AISettings = models.get("ai") or AISettings()  # type: ignore[assignment]
 
     @property
     def database_url(self) -> str:
@@ -204,6 +283,7 @@ def load_settings() -> Settings:
     concerns = {
         "app": AppSettings, "database": DatabaseSettings, "credits": CreditSettings, "jobs": JobSettings,
         "render": RenderSettings, "limits": LimitSettings, "telegram": TelegramSettings, "discord": DiscordSettings,
+        "ai": AISettings,
     }
     for key, model in concerns.items():
         try:

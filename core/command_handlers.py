@@ -6,13 +6,14 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 
+from core.ai import Budget, period_start
 from core.catalogue import Catalogue
 from core.commands import ADMIN_COMMANDS, catalog
 from core.config import ServiceConfig
 from core.credits import utcnow
 from core.domain import PERIODS, Generation, JobStatus, User
 from core.i18n import LANGUAGES, translate
-from core.ports import Store
+from core.ports import RemoteImages, Store
 from core.requests import Requests
 from core.turn import Turn
 
@@ -30,7 +31,7 @@ class CommandHandlers:
             name: getattr(self, f"cmd_{name}") for name in (
                 "start", "help", "new", "credits", "algorithms", "algorithm", "history", "regenerate", "variations",
                 "lang", "link", "settings", "thumb", "grant", "quota", "tier", "watermark", "enable", "disable",
-                "ban", "unban", "stats")
+                "ban", "unban", "stats", "budget")
         }
 
     async def run(self, turn: Turn, name: str, args: list[str]) -> None:
@@ -288,5 +289,54 @@ class CommandHandlers:
         stats = await self.store.stats()
         jobs = await self.store.jobs_summary()
         running = jobs.get(JobStatus.RUNNING, 0) + jobs.get(JobStatus.DELIVERING, 0)
-        await turn.say("stats", queued=jobs.get(JobStatus.QUEUED, 0), running=running, **stats)
+        now = utcnow()
+        today = await self.store.spend(period_start("day", now))
+        month = await self.store.spend(period_start("month", now))
+        await turn.send_text(turn.text("stats", queued=jobs.get(JobStatus.QUEUED, 0), running=running, **stats) + "\n"
+                             + turn.text("stats_spend", today=_spend_line(turn, today), month=_spend_line(turn, month)))
 
+    async def cmd_budget(self, turn: Turn, args: list[str]) -> None:
+        """`/budget` lists the budgets; `/budget <provider|all> <usd> <day|month>` sets one (0 pauses spending)."""
+        if not args:
+            return await self._budgets(turn)
+        providers = {p.name for p in self.catalogue.providers.values() if isinstance(p, RemoteImages)} | {"all"}
+        usd = _dollars(args[1]) if len(args) == 3 else None
+        if len(args) != 3 or args[0] not in providers or usd is None or args[2] not in ("day", "month"):
+            return await self._usage(turn, "budget")
+        await self.store.set_budget(Budget(args[0], usd, args[2]))
+        self.catalogue.forget()
+        await self._audit(turn, "budget", args[0], f"{usd:.2f} USD per {args[2]}")
+        spent = await self.store.spend(period_start(args[2], utcnow()))
+        total = sum(value for (provider, _), (value, _) in spent.items() if args[0] in ("all", provider))
+        await turn.say("budget_set", provider=args[0], usd=f"{usd:.2f}", period=turn.text(f"period_{args[2]}"),
+                       spent=f"{total:.3f}")
+
+    async def _budgets(self, turn: Turn) -> None:
+        budgets = await self.store.budgets()
+        if not budgets:
+            return await turn.say("budget_none")
+        now = utcnow()
+        parts = []
+        for budget in budgets:
+            spent = await self.store.spend(period_start(budget.period, now))
+            total = sum(value for (provider, _), (value, _) in spent.items() if budget.covers(provider))
+            period = turn.text("period_" + budget.period)
+            parts.append(f"{budget.provider} ${total:.3f} / ${budget.usd:.2f} per {period}")
+        await turn.say("budget_list", budgets="; ".join(parts))
+
+
+def _dollars(text: str) -> float | None:
+    try:
+        value = float(text.lstrip("$"))
+    except ValueError:
+        return None
+    return value if 0 <= value < 1_000_000 and value == value else None
+
+
+def _spend_line(turn: Turn, spend: dict[tuple[str, str], tuple[float, int]]) -> str:
+    if not spend:
+        return turn.text("spend_none")
+    total = sum(usd for usd, _ in spend.values())
+    items = ", ".join(f"{provider}/{algorithm} ${usd:.3f} ({count})" for (provider, algorithm), (usd, count)
+                      in sorted(spend.items()))
+    return f"${total:.3f}: {items}"

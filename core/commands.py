@@ -38,6 +38,8 @@ _CATALOG: tuple[tuple[str, str, str, str, bool], ...] = (
     ("ban", "<user>", "Suspend a user", "مسدود کردن کاربر", True),
     ("unban", "<user>", "Lift a suspension", "رفع مسدودی کاربر", True),
     ("stats", "", "Service statistics", "آمار سرویس", True),
+    ("budget", "[<provider|all> <usd> <day|month>]", "Limit what the AI providers may spend",
+     "سقف هزینهٔ سرویس‌های هوش مصنوعی", True),
 )
 ADMIN_COMMANDS = frozenset(name for name, *_, admin in _CATALOG if admin)
 USER_COMMANDS = frozenset(name for name, *_, admin in _CATALOG if not admin)

@@ -105,6 +105,16 @@ class ProgressReply:
 
 
 @dataclass(frozen=True)
+class PreviewReply:
+    """An AI model's unfinished picture (a partial image), shown where the progress is: the latest replaces the
+    one before. The core sends at most one every couple of seconds per job."""
+
+    generation_id: str
+    image: bytes  # a small JPEG (at most 640x360)
+    text: str  # the localized stage line, shown with it
+
+
+@dataclass(frozen=True)
 class ImageReply:
     generation_id: str
     image: bytes  # the delivered JPEG
@@ -139,7 +149,8 @@ class ErrorReply:
 
     code: str  # stable machine code: "no_credits", "banned", "not_admin", "bad_image", ...
     text: str
+    buttons: Keyboard = ()  # e.g. a failed paid job's one-tap "Try Local (free)"
 
 
-Outgoing = TextReply | Working | ProgressReply | ImageReply | AlbumReply | DocumentReply | ErrorReply
+Outgoing = TextReply | Working | ProgressReply | PreviewReply | ImageReply | AlbumReply | DocumentReply | ErrorReply
 Reply = Callable[[Outgoing], Awaitable[None]]

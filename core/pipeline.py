@@ -17,35 +17,48 @@ import dataclasses
 import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import timedelta
+from typing import Any
 
+from core.ai import Preview, PreviewThrottle, Problem, ProviderError
 from core.catalogue import Catalogue
 from core.config import PipelineConfig
 from core.credits import as_utc, utcnow
-from core.domain import Generation, Job, JobKind, JobStatus
+from core.domain import Analysis, Generation, Job, JobKind, JobStatus
 from core.i18n import translate
-from core.messages import AlbumReply, DocumentReply, ImageReply, ProgressReply, Stage
+from core.messages import AlbumReply, DocumentReply, ImageReply, PreviewReply, ProgressReply, Stage
 from core.ordering import urgent
-from core.ports import BlobStore, ImageProvider, JobReplies, RenderSlots, Result, Sender, Store, Taken
+from core.paid import LeaseLost, PaidPictures, Refused
+from core.ports import (
+    BlobStore,
+    Decode,
+    ImageProvider,
+    JobReplies,
+    RemoteImages,
+    RenderSlots,
+    Result,
+    Sender,
+    Store,
+    Taken,
+)
 from core.providers import RenderFailed, RenderWorkerDied
-from core.rendering import BadImage, Finish, Rendered, Scene
+from core.rendering import BadImage, Finish, Rendered, Scene, finish_external, preview_jpeg
+from core.requests import analysis_fields
 from core.results import Failure, Made, result_event
 
 log = logging.getLogger(__name__)
 Submit = Callable[[uuid.UUID, str], Awaitable[None]]  # recovery hands (job id, platform) to the backend
 DELIVERY_GRACE_S = 30.0  # a stopping runner lets a send already under way end (and be recorded) first
-
-
-class LeaseLost(Exception):
-    """Another runner has the job (this one's lease ran out): this one stops, quietly."""
+PREVIEW_EVERY_S = 2.0  # the platforms' edit limits, and the creator's eyes
 
 
 class Pipeline:
-    def __init__(self, store: Store, blobs: BlobStore, providers: dict[str, ImageProvider], catalogue: Catalogue,
-                 slots: RenderSlots, config: PipelineConfig, owner: str) -> None:
+    def __init__(self, store: Store, blobs: BlobStore, providers: dict[str, ImageProvider | RemoteImages],
+                 catalogue: Catalogue, slots: RenderSlots, config: PipelineConfig, owner: str,
+                 paid: PaidPictures, decode: Decode) -> None:
         self.store, self.blobs, self.providers, self.catalogue = store, blobs, providers, catalogue
-        self.slots, self.config, self.owner = slots, config, owner
+        self.slots, self.config, self.owner, self.paid, self.decode = slots, config, owner, paid, decode
         self.senders: dict[str, Sender] = {}
         self._running: set[uuid.UUID] = set()  # a job submitted twice here (recovery, a redelivery) runs once
         self._deliveries: dict[uuid.UUID, asyncio.Task[None]] = {}  # sends under way: never cut in the middle
@@ -110,6 +123,11 @@ class Pipeline:
         except BadImage as error:
             return await self._fail(job, replies, Failure("bad_image", f"bad_image_{error.reason}", str(error),
                                                           values={"limit": self.config.max_photo_mb}))
+        except Refused as refused:
+            return await self._fail(job, replies, refused.failure)
+        except ProviderError as error:
+            log.warning("job %s: %s failed: %s", job.id, generations[0].algorithm, error)
+            return await self._fail(job, replies, await self._provider_failure(generations[0], error))
         except LeaseLost:
             raise
         except Exception as error:
@@ -124,26 +142,32 @@ class Pipeline:
         """Every generation's picture: stored ones are read back, the rest made, each stored the moment it exists
         (a provider's output costs money: a crash after it never pays twice); then the job is delivering."""
         missing = [g for g in generations if g.result_key is None]
-        fresh: dict[uuid.UUID, Rendered] = {}
+        fresh: dict[uuid.UUID, tuple[Generation, Rendered]] = {}
         if missing:
             await self._make_missing(job, missing, progress, fresh)
         if len(missing) != 1:  # one picture: recording it marked the job delivering in the same step
             await self._fenced(self.store.start_delivery(job.id, self.owner))
         return [await self._made(generation, fresh.get(generation.id)) for generation in generations]
 
+    async def _provider_failure(self, generation: Generation, error: ProviderError) -> Failure:
+        algorithms = (await self.catalogue.entries()).algorithms
+        algorithm = algorithms.get(generation.algorithm)
+        key = "provider_filtered" if error.problem == Problem.FILTERED else "provider_failed"
+        return Failure("provider", key, str(error), reason=f"reason_{error.problem.value}",
+                       values={"name": algorithm.name if algorithm else generation.algorithm},
+                       local_of=generation.id.hex)
+
     async def _make_missing(self, job: Job, missing: list[Generation], progress: _Progress,
-                            fresh: dict[uuid.UUID, Rendered]) -> None:
+                            fresh: dict[uuid.UUID, tuple[Generation, Rendered]]) -> None:
         provider = self.providers[missing[0].algorithm]
+        if isinstance(provider, RemoteImages):
+            return await self._make_paid(job, missing, provider, progress, fresh)
         photo = await self.blobs.get(missing[0].photo_key) if missing[0].photo_key else None
         finish = Finish(**job.finish)
 
         async def make(generation: Generation) -> None:
             rendered = await provider.generate(_scene(generation, photo), finish)
-            result = await self._kept(generation, rendered)
-            with urgent():
-                await self._fenced(self.store.record_results(job.id, self.owner, [result],
-                                                             delivering=len(missing) == 1))
-            fresh[generation.id] = rendered
+            await self._store_result(job, generation, rendered, len(missing), fresh)
 
         # A render slot is held only while rendering here: a job waiting on a remote service holds none.
         slot = self.slots.slot(progress.queued) if provider.cpu_bound else contextlib.nullcontext()
@@ -151,17 +175,56 @@ class Pipeline:
             await self._fenced(self.store.begin_work(job.id, self.owner))
             await progress.stage(Stage.ANALYSING)
             await progress.stage(Stage.GENERATING)
-            try:
-                async with asyncio.TaskGroup() as group:  # one sibling failing stops the others
-                    for generation in missing:
-                        group.create_task(make(generation))
-            except ExceptionGroup as failed:
-                raise failed.exceptions[0] from None
+            await _all_or_none(make(generation) for generation in missing)
             await progress.stage(Stage.COMPOSING)
 
-    async def _made(self, generation: Generation, rendered: Rendered | None) -> Made:
-        if rendered is not None:
-            return Made(generation, rendered.jpeg, rendered.width, rendered.height)
+    async def _make_paid(self, job: Job, missing: list[Generation], provider: RemoteImages, progress: _Progress,
+                         fresh: dict[uuid.UUID, tuple[Generation, Rendered]]) -> None:
+        """Waiting on the provider holds no render slot: only finishing its picture (title, watermark, encode) does,
+        in a render worker, like any local render."""
+        await self._fenced(self.store.begin_work(job.id, self.owner))
+        await progress.stage(Stage.ANALYSING)
+        missing = await self._understood(job, missing)
+        photo = await self.blobs.get(missing[0].photo_key) if missing[0].photo_key else None
+        finish = Finish(**job.finish)
+        await progress.stage(Stage.GENERATING)
+
+        async def make(generation: Generation) -> None:
+            scene = _scene(generation, photo)
+            picture = await self.paid.picture(job, generation, provider, scene, progress.preview(self.decode))
+            async with self.slots.slot(progress.queued):
+                await progress.stage(Stage.COMPOSING)
+                rendered = await self.decode(finish_external, picture.image, scene, finish, picture.subject)
+            await self._store_result(job, generation, rendered, len(missing), fresh)
+
+        await _all_or_none(make(generation) for generation in missing)
+
+    async def _understood(self, job: Job, missing: list[Generation]) -> list[Generation]:
+        """The language model's reading replaces the keywords' (stored, so a resumed job does not ask again)."""
+        parent = await self.store.get_generation(missing[0].parent_id) if missing[0].parent_id else None
+        previous = Analysis(**analysis_fields(parent.analysis)) if parent else None
+        plan = await self.paid.understood(missing[0], previous)
+        if plan is None:
+            return missing
+        title, analysis, scene = plan
+        updated = []
+        for generation in missing:
+            own_scene = {**scene, "seed": generation.scene.get("seed", generation.seed)}
+            await self._fenced(self.store.update_plan(generation.id, self.owner, job.id, title, analysis, own_scene))
+            updated.append(dataclasses.replace(generation, title=title, analysis=analysis, scene=own_scene))
+        return updated
+
+    async def _store_result(self, job: Job, generation: Generation, rendered: Rendered, count: int,
+                            fresh: dict[uuid.UUID, tuple[Generation, Rendered]]) -> None:
+        result = await self._kept(generation, rendered)
+        with urgent():
+            await self._fenced(self.store.record_results(job.id, self.owner, [result], delivering=count == 1))
+        fresh[generation.id] = (generation, rendered)  # as made: a language model may have retitled it
+
+    async def _made(self, generation: Generation, made: tuple[Generation, Rendered] | None) -> Made:
+        if made is not None:
+            made_generation, rendered = made
+            return Made(made_generation, rendered.jpeg, rendered.width, rendered.height)
         assert generation.result_key is not None
         return Made(generation, await self.blobs.get(generation.result_key), generation.width or 1280,
                     generation.height or 720)
@@ -219,12 +282,23 @@ class Pipeline:
             return await self.blobs.get(generation.original_key)
         photo = await self.blobs.get(generation.photo_key) if generation.photo_key else None
         finish = dataclasses.replace(Finish(**job.finish), keep_original=True)
+        provider = self.providers[generation.algorithm]
         async with self.slots.slot(_ignore_position):
             await self._fenced(self.store.begin_work(job.id, self.owner))
-            rendered = await self.providers[generation.algorithm].generate(_scene(generation, photo), finish)
+            if isinstance(provider, RemoteImages):  # the AI picture it was made from, finished again losslessly
+                rendered = await self._refinished(generation, _scene(generation, photo), finish)
+            else:
+                rendered = await provider.generate(_scene(generation, photo), finish)
         assert rendered.original_png is not None
         await self.store.set_original(generation.id, await self.blobs.put(rendered.original_png, "png"))
         return rendered.original_png
+
+    async def _refinished(self, generation: Generation, scene: Scene, finish: Finish) -> Rendered:
+        kept = await self.store.paid_picture(generation.id)
+        if kept is None:
+            raise LookupError(f"the AI picture of {generation.id} is not stored")
+        subject = await self.blobs.get(kept[1]) if kept[1] else None
+        return await self.decode(finish_external, await self.blobs.get(kept[0]), scene, finish, subject)
 
     @staticmethod
     async def _fenced(write: Awaitable[bool]) -> None:
@@ -314,13 +388,43 @@ class _Progress:
 
     def __init__(self, replies: JobReplies, language: str, generation_id: str) -> None:
         self.replies, self.language, self.generation_id = replies, language, generation_id
+        self._sent: set[Stage] = set()
 
     async def queued(self, position: int) -> None:
         text = translate(self.language, "queued", position=position)
         await self.replies(ProgressReply(self.generation_id, Stage.QUEUED, text, position))
 
     async def stage(self, stage: Stage) -> None:
+        if stage in self._sent:
+            return
+        self._sent.add(stage)
         await self.replies(ProgressReply(self.generation_id, stage, translate(self.language, f"stage_{stage.value}")))
+
+    def preview(self, decode: Decode) -> Preview:
+        """Partial pictures as previews: small JPEGs made in a render worker, at most one every PREVIEW_EVERY_S."""
+        throttle = PreviewThrottle(PREVIEW_EVERY_S)
+
+        async def show(image: bytes) -> None:
+            if not throttle.due():
+                return
+            try:
+                jpeg = await decode(preview_jpeg, image)
+                await self.replies(PreviewReply(self.generation_id, jpeg,
+                                                translate(self.language, "stage_generating")))
+            except Exception as error:  # a preview is decoration: the picture goes on
+                log.info("preview skipped: %s", error)
+
+        return show
+
+
+async def _all_or_none(makes: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Siblings made together; one failing stops the others, and its own error is what the job fails with."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for make in makes:
+                group.create_task(make)
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
 
 
 async def _ignore_position(position: int) -> None:

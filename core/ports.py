@@ -8,9 +8,10 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from core.domain import Account, Algorithm, ChatSettings, Conversation, Generation, Job, Template, Tier, User
+from core.ai import Budget, Fetched, ImageAsk, Preview
+from core.domain import Account, Algorithm, Analysis, ChatSettings, Conversation, Generation, Job, Template, Tier, User
 from core.messages import Address, Outgoing
 from core.rendering import Finish, Rendered, Scene
 
@@ -128,6 +129,18 @@ class Store(Protocol):
     async def create_link_code(self, code: str, user_id: uuid.UUID, expires_at: datetime) -> None: ...
     async def consume_link_code(self, code: str, now: datetime) -> uuid.UUID | None: ...
     async def stats(self) -> dict[str, int]: ...
+
+    # paid calls and budgets
+    async def begin_paid_call(self, call: PaidCall, budgets: list[Budget], job_id: uuid.UUID,
+                              owner: str) -> bool | None: ...
+    async def end_paid_call(self, call_id: uuid.UUID, outcome: str, latency_ms: float, cost_usd: float,
+                            image_key: str | None = None, subject_key: str | None = None) -> None: ...
+    async def paid_picture(self, generation_id: uuid.UUID) -> tuple[str, str | None] | None: ...  # (image, subject)
+    async def spend(self, since: datetime) -> dict[tuple[str, str], tuple[float, int]]: ...
+    async def budgets(self) -> list[Budget]: ...
+    async def set_budget(self, budget: Budget) -> None: ...
+    async def update_plan(self, generation_id: uuid.UUID, owner: str, job_id: uuid.UUID, title: str,
+                          analysis: dict, scene: dict) -> bool: ...
     async def audit_entries(self, limit: int = 50) -> list[object]: ...
 
 
@@ -149,6 +162,58 @@ class ImageProvider(Protocol):
     async def generate(self, scene: Scene, finish: Finish) -> Rendered: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class RemoteImages(Protocol):
+    """A paid image model behind an algorithm: asked over the network (holding no render slot while it works);
+    its answer is stored at once, then finished here (title, watermark, byte budget)."""
+
+    name: str  # the provider ("openai", "stability", "sdwebui"): budgets and spend are per provider
+    model: str
+    quality: str
+    cpu_bound: bool  # False: waiting on a remote service
+
+    @property
+    def available(self) -> bool: ...  # configured, and its key not rejected
+
+    async def fetch(self, ask: ImageAsk, on_preview: Preview) -> Fetched: ...  # raises ProviderError
+
+    async def close(self) -> None: ...
+
+
+class Moderator(Protocol):
+    """Checks what a paid call would send; the category that was flagged, or None."""
+
+    async def flagged(self, text: str, photo: bytes | None) -> str | None: ...
+
+
+class Understanding(Protocol):
+    """A language model reading a request (and the request it refines) into an analysis and a scene description;
+    None whenever it cannot (no answer in time, an error, an answer that does not fit): keywords decide then."""
+
+    async def understand(self, text: str, language: str, previous: Analysis | None) -> Understood | None: ...
+
+
+@dataclass(frozen=True)
+class Understood:
+    analysis: Analysis
+    description: str  # the picture in English, for the image prompt
+
+
+@dataclass(frozen=True)
+class PaidCall:
+    """One call to a paid provider, recorded before it is made (so budgets hold under concurrency) and completed
+    with its outcome, latency and cost; its picture's key makes a resumed job reuse it instead of paying again."""
+
+    id: uuid.UUID
+    generation_id: uuid.UUID
+    provider: str
+    algorithm: str
+    model: str
+    quality: str
+    cost_usd: float  # estimated, from the price table
+    at: datetime
 
 
 PositionCallback = Callable[[int], Awaitable[None]]
@@ -195,5 +260,6 @@ class JobBackend(Protocol):
     async def close(self) -> None: ...
 
 
-__all__ = ["Acceptance", "Accepted", "BlobStore", "Decode", "ImageProvider", "JobBackend", "JobReplies", "Outcome",
-           "PositionCallback", "ProgressKept", "RenderSlots", "Result", "Sender", "Store", "Taken"]
+__all__ = ["Acceptance", "Accepted", "BlobStore", "Decode", "ImageProvider", "JobBackend", "JobReplies", "Moderator",
+           "Outcome", "PaidCall", "PositionCallback", "ProgressKept", "RemoteImages", "RenderSlots", "Result", "Sender",
+           "Store", "Taken", "Understanding", "Understood"]

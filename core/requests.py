@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.ai import next_period
 from core.algorithms import DEFAULT_ALGORITHM
 from core.analysis import Analyzer
 from core.catalogue import Catalogue
@@ -22,6 +23,7 @@ from core.conversation import Refiner
 from core.credits import utcnow
 from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Job, JobKind, Status, Template
 from core.messages import Working
+from core.moderation import LocalWordList
 from core.ports import Acceptance, BlobStore, Decode, JobBackend, Outcome, Store, Taken
 from core.providers import RenderFailed, RenderWorkerDied
 from core.rendering import Finish, Scene
@@ -48,9 +50,10 @@ class Request:
 
 class Requests:
     def __init__(self, store: Store, blobs: BlobStore, catalogue: Catalogue, jobs: JobBackend,
-                 config: RequestConfig, analyzer: Analyzer, refiner: Refiner, decode: Decode) -> None:
+                 config: RequestConfig, analyzer: Analyzer, refiner: Refiner, decode: Decode,
+                 words: LocalWordList) -> None:
         self.store, self.blobs, self.catalogue, self.jobs = store, blobs, catalogue, jobs
-        self.config, self.analyzer, self.refiner, self.decode = config, analyzer, refiner, decode
+        self.config, self.analyzer, self.refiner, self.decode, self.words = config, analyzer, refiner, decode, words
 
     async def chat_settings(self, turn: Turn) -> ChatSettings:
         if "chat" not in turn.loaded:
@@ -145,6 +148,9 @@ class Requests:
         algorithm = await self._choose_algorithm(turn, request.algorithm)
         if algorithm is None:
             return
+        if algorithm.cost and self.words.match(request.prompt):  # nothing is held for what will never be drawn
+            log.info("request refused by the word list")
+            return await turn.refuse("moderated", reason=turn.text("flag_blocked-word"))
         template = best_match((await self.catalogue.entries()).templates, request.analysis)
         finish = await self._finish(turn)
         generations = tuple(self._plan(turn, conversation, request, algorithm, template, request.seed + i, finish)
@@ -220,6 +226,9 @@ class Requests:
             await turn.refuse("algorithm_disabled", name=algorithm.name)
         elif not self.catalogue.available(algorithm):
             await turn.refuse("algorithm_unavailable", name=algorithm.name)
+        elif (budget := await self.catalogue.budget_reached(algorithm)) is not None:
+            until = next_period(budget.period, utcnow()).strftime("%Y-%m-%d %H:%M UTC")
+            await turn.refuse("algorithm_over_budget", name=algorithm.name, until=until)
         else:
             return algorithm
         return None

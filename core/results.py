@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
 
 from core.actions import action
@@ -27,6 +28,7 @@ class Failure:
     detail: str = ""  # for the operator: stored, logged, never shown
     reason: str | None = None  # a text key filled in as {reason}, in the person's language
     values: dict = field(default_factory=dict)
+    local_of: str | None = None  # a failed paid generation (hex): its message offers the free Local algorithm
 
     def stored(self) -> dict:
         return {**asdict(self), "detail": self.detail[:500]}
@@ -39,7 +41,11 @@ class Failure:
         values = dict(self.values)
         if self.reason:
             values["reason"] = translate(language, self.reason)
-        return ErrorReply(self.code, translate(language, self.key, **values))
+        buttons: Keyboard = ()
+        if self.local_of:
+            buttons = ((Button(translate(language, "button_try_local"), action("algo", uuid.UUID(hex=self.local_of),
+                                                                                  "local")),),)
+        return ErrorReply(self.code, translate(language, self.key, **values), buttons)
 
 
 def result_event(job: Job, made: list[Made], algorithms: dict[str, Algorithm]) -> ImageReply | AlbumReply:

@@ -117,8 +117,9 @@ class Service:
 
     async def _generation_for(self, turn: Turn, pressed: Action) -> Generation | None:
         generation = await self.store.get_generation(pressed.generation_id)
-        if generation is None or generation.status != Status.COMPLETED:
-            return None
+        retry = pressed.verb == "algo" and generation is not None and generation.status == Status.FAILED
+        if generation is None or (generation.status != Status.COMPLETED and not retry):
+            return None  # a failed paid picture still offers its one-tap "try Local (free)"
         here = generation.platform == turn.incoming.platform and generation.chat_id == turn.incoming.chat_id
         mine = turn.incoming.is_group or generation.user_id == turn.user.id
         return generation if here and mine else None

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import SQLModel, col, select
 
+from core.ai import Budget, period_start
 from core.credits import as_utc, period_end, utcnow
 from core.domain import (
     UNFINISHED_JOBS,
@@ -38,12 +39,13 @@ from core.domain import (
 )
 from core.messages import Address
 from core.ordering import request_order
-from core.ports import Acceptance, Accepted, Outcome, Result, Taken
+from core.ports import Acceptance, Accepted, Outcome, PaidCall, Result, Taken
 from storage import statements as sql
 from storage.engine import database_threads
 from storage.tables import (
     AlgorithmRow,
     AuditRow,
+    BudgetRow,
     ChatSettingsRow,
     ConversationRow,
     CreditAccountRow,
@@ -53,6 +55,7 @@ from storage.tables import (
     LedgerRow,
     LinkCodeRow,
     MessageRow,
+    PaidCallRow,
     ProcessedUpdateRow,
     TemplateRow,
     TierRow,
@@ -776,3 +779,85 @@ class SqlStore:
                 "spent": count(select(func.coalesce(func.sum(GenerationRow.cost), 0))
                                .where(col(GenerationRow.credit_state) == "settled")),
             }
+
+    # paid calls and budgets -------------------------------------------------------------------------------
+
+    @in_thread
+    def begin_paid_call(self, call: PaidCall, budgets: list[Budget], job_id: uuid.UUID, owner: str) -> bool | None:
+        """Record a paid call before it is made, unless it would take a budget past its limit (then False and
+        nothing recorded; None: the job is not this runner's any more). The job's fence goes first: on SQLite that
+        write takes the database's write lock, on PostgreSQL an advisory lock follows, so concurrent calls see each
+        other's estimates and a budget holds."""
+        with self._connection() as session:
+            if session.execute(sql.TOUCH_RUNNING, {"b_id": job_id, "b_owner": owner, "b_now": utcnow()}).rowcount != 1:
+                return None
+            if self.engine.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(70071)"))
+            for budget in budgets:
+                if budget.covers(call.provider) and self._spent(session, budget, call.at) + call.cost_usd > budget.usd:
+                    return False
+            values = {**asdict(call), "created_at": call.at}
+            statement, row = _insert(PaidCallRow, **{k: v for k, v in values.items() if k != "model"})
+            session.execute(statement, {**row, "model": call.model})  # `model` would clash with _insert's own
+            return True
+
+    @staticmethod
+    def _spent(session: Executor, budget: Budget, now: datetime) -> float:
+        statement = (select(func.coalesce(func.sum(PaidCallRow.cost_usd), 0.0))
+                     .where(col(PaidCallRow.created_at) >= period_start(budget.period, now)))
+        if budget.provider != "all":
+            statement = statement.where(col(PaidCallRow.provider) == budget.provider)
+        return float(session.execute(statement).scalar_one())
+
+    @in_thread
+    def end_paid_call(self, call_id: uuid.UUID, outcome: str, latency_ms: float, cost_usd: float,
+                      image_key: str | None = None, subject_key: str | None = None) -> None:
+        with self._session() as session:
+            row = session.get(PaidCallRow, call_id)
+            if row is not None:
+                row.outcome, row.latency_ms, row.cost_usd = outcome, round(latency_ms, 1), cost_usd
+                row.image_key, row.subject_key = image_key, subject_key
+
+    @in_thread
+    def paid_picture(self, generation_id: uuid.UUID) -> tuple[str, str | None] | None:
+        statement = (select(PaidCallRow.image_key, PaidCallRow.subject_key)
+                     .where(col(PaidCallRow.generation_id) == generation_id, col(PaidCallRow.image_key).is_not(None))
+                     .order_by(col(PaidCallRow.created_at).desc()).limit(1))
+        with self._session() as session:
+            row = session.execute(statement).first()
+            return (row.image_key, row.subject_key) if row else None
+
+    @in_thread
+    def spend(self, since: datetime) -> dict[tuple[str, str], tuple[float, int]]:
+        """(provider, algorithm) -> (USD, pictures) of the calls made since `since`."""
+        statement = (select(PaidCallRow.provider, PaidCallRow.algorithm, func.sum(PaidCallRow.cost_usd),
+                            func.count()).where(col(PaidCallRow.created_at) >= since,
+                                                col(PaidCallRow.outcome) == "ok")
+                     .group_by(PaidCallRow.provider, PaidCallRow.algorithm))
+        with self._session() as session:
+            return {(p, a): (float(usd or 0), int(n)) for p, a, usd, n in session.execute(statement)}
+
+    @in_thread
+    def budgets(self) -> list[Budget]:
+        with self._session() as session:
+            return [Budget(row.provider, row.usd, row.period) for row in session.scalars(select(BudgetRow))]
+
+    @in_thread
+    def set_budget(self, budget: Budget) -> None:
+        with self._session() as session:
+            row = session.get(BudgetRow, budget.provider, with_for_update=True)
+            if row is None:
+                session.add(BudgetRow(provider=budget.provider, usd=budget.usd, period=budget.period))
+            else:
+                row.usd, row.period, row.updated_at = budget.usd, budget.period, utcnow()
+
+    @in_thread
+    def update_plan(self, generation_id: uuid.UUID, owner: str, job_id: uuid.UUID, title: str, analysis: dict,
+                    scene: dict) -> bool:
+        """A language model's reading of the request replaces the keywords' (fenced by the job's lease)."""
+        with self._connection() as session:
+            if session.execute(sql.TOUCH_RUNNING, {"b_id": job_id, "b_owner": owner, "b_now": utcnow()}).rowcount != 1:
+                return False
+            session.execute(sql.UPDATE_GENERATION, {"b_id": generation_id, "updated_at": utcnow(), "title": title,
+                                                    "analysis": analysis, "scene": scene})
+            return True

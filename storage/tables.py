@@ -196,3 +196,30 @@ class JobRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class PaidCallRow(SQLModel, table=True):
+    """One call to a paid provider: recorded before it is made (budgets hold under concurrency), completed with
+    its outcome; its stored picture lets a resumed job finish without paying again."""
+
+    __tablename__ = "paid_calls"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    generation_id: uuid.UUID = Field(index=True)
+    provider: str = Field(index=True)
+    algorithm: str
+    model: str
+    quality: str
+    outcome: str = "started"  # "started", "ok", or the Problem that ended it
+    latency_ms: float | None = None
+    cost_usd: float = 0.0  # the estimate while started; what it cost (0 for a failed call) once ended
+    image_key: str | None = None
+    subject_key: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class BudgetRow(SQLModel, table=True):
+    __tablename__ = "budgets"
+    provider: str = Field(primary_key=True)  # a provider's name, or "all"
+    usd: float
+    period: str  # "day" | "month"
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,4 +1,4 @@
-"""The terminal adapter: a chat on the same core, progress as lines, results saved as files.
+"""The terminal adapter: a chat on the same core, progress as lines, results (and previews) saved as files.
 
 A terminal is one conversation at a time: after each line the chat waits until the jobs it started have ended,
 so the answer to a request comes before the next line is read. Jobs always run in this process (`console` role).
@@ -21,6 +21,7 @@ from core.messages import (
     Incoming,
     Keyboard,
     Outgoing,
+    PreviewReply,
     ProgressReply,
     Reply,
     TextReply,
@@ -102,6 +103,8 @@ class ConsoleChat:
                 pass
             case ProgressReply(text=text):
                 self._print(f"  … {text}")
+            case PreviewReply(generation_id=generation_id, image=image, text=text):  # the latest replaces the last
+                self._print(f"  … {text} (preview saved: {self._save(f'preview-{generation_id}.jpg', image)})")
             case ImageReply():
                 self._print(f"{event.caption}\n  saved: {self._save(event.filename, event.image)} "
                             f"({event.width}x{event.height}, {len(event.image) // 1024} KB)")
@@ -112,8 +115,9 @@ class ConsoleChat:
                     self._print(f"  saved: {self._save(image.filename, image.image)}")
             case DocumentReply(data=data, filename=filename, caption=caption):
                 self._print(f"{caption}\n  saved: {self._save(filename, data)}")
-            case ErrorReply(text=text):
+            case ErrorReply(text=text, buttons=buttons):
                 self._print(f"! {text}")
+                self._show_buttons(buttons)  # e.g. "Try Local (free)": type its number
 
     def _show_buttons(self, buttons: Keyboard) -> None:
         flat = [button for row in buttons for button in row]

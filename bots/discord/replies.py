@@ -8,6 +8,11 @@ process — a worker, or the bot after a restart — with only the REST API.
 user errors become ephemeral messages, and once the interaction token is (about to be) expired, results go to the
 channel instead. `MessageReplies` renders into a chat (DM or a mention): a typing indicator while working, then a
 reply to the user's message.
+
+An AI model's previews (partial pictures) are shown where the progress is: the deferred response carries the latest
+one as its attachment (with the stage line as content); in a chat, or past the interaction token, one message in the
+channel does (`ChannelPreview`, its id kept with the job). Previews are paced like progress edits, the latest one
+replacing any still waiting, and the result replaces them (its attachments are always given explicitly).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from core.messages import (
     ImageReply,
     Keyboard,
     Outgoing,
+    PreviewReply,
     ProgressReply,
     TextReply,
     Working,
@@ -47,6 +53,7 @@ FILES_PER_MESSAGE = 10
 PROGRESS_INTERVAL_S = 1.0  # at most one progress edit per second: edits share the webhook's rate limit
 TOKEN_MARGIN_S = 30.0  # stop using the interaction token this long before it dies (15 minutes)
 EXPIRED_TOKEN_CODES = {50027, 10015}  # Invalid Webhook Token, Unknown Webhook
+PREVIEW_NAME = "preview.jpg"
 
 
 @dataclass
@@ -103,6 +110,8 @@ class EventRenderer:
             await self.working(event)
         elif isinstance(event, ProgressReply):
             await self.progress(event)
+        elif isinstance(event, PreviewReply):
+            await self.preview(event)
         elif isinstance(event, ErrorReply):
             await self.error(event)
         else:
@@ -114,11 +123,126 @@ class EventRenderer:
     async def progress(self, event: ProgressReply) -> None:
         raise NotImplementedError
 
+    async def preview(self, event: PreviewReply) -> None:
+        raise NotImplementedError
+
     async def result(self, event: Outgoing) -> None:
         raise NotImplementedError
 
     async def error(self, event: ErrorReply) -> None:
         raise NotImplementedError
+
+
+def _preview_file(image: bytes) -> discord.File:
+    return discord.File(io.BytesIO(image), filename=PREVIEW_NAME)
+
+
+def _view_kw(keyboard: Keyboard) -> dict[str, Any]:
+    """A webhook send refuses `view=None`: the view only when there are buttons."""
+    view = build_view(keyboard)
+    return {"view": view} if view is not None else {}
+
+
+class Paced:
+    """Shows the latest of a stream of previews at most once per `interval` (shared with the progress edits of the
+    same message): one that has to wait is shown when its turn comes, unless a newer one replaced it first."""
+
+    def __init__(self, show: Callable[[bytes], Awaitable[None]], interval: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._show, self.interval, self.clock = show, interval, clock
+        self.last = float("-inf")  # when the message was last edited
+        self._pending: bytes | None = None
+        self._waiting: asyncio.Task[None] | None = None
+        self._stopped = asyncio.Event()
+
+    @property
+    def ready(self) -> bool:
+        """Whether another edit of the message may go now (nothing waiting, the interval is over)."""
+        return self._waiting is None and self.clock() - self.last >= self.interval
+
+    def edited(self) -> None:
+        self.last = self.clock()
+
+    async def offer(self, image: bytes) -> None:
+        if self._stopped.is_set():
+            return
+        self._pending = image
+        if self._waiting is not None:
+            return  # the waiting turn shows this one instead
+        wait = self.last + self.interval - self.clock()
+        if wait <= 0:
+            await self._flush()
+        else:
+            self._waiting = asyncio.create_task(self._later(wait), name="discord-preview")
+
+    async def _later(self, wait: float) -> None:
+        """One turn: until it is over (the edit included) `stop()` waits for it and newer previews wait for it."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await self._stopped.wait()
+        if not self._stopped.is_set():
+            await self._flush()
+        self._waiting = None
+        if self._pending is not None and not self._stopped.is_set():  # a newer one came during the edit
+            self._waiting = asyncio.create_task(self._later(self.last + self.interval - self.clock()),
+                                                name="discord-preview")
+
+    async def _flush(self) -> None:
+        image, self._pending = self._pending, None
+        if image is not None:
+            self.edited()
+            try:
+                await self._show(image)
+            except Exception:  # cosmetic: a bug here must not fail the job's result
+                log.exception("showing a preview failed")
+
+    async def stop(self) -> None:
+        """No more previews: one waiting is dropped, one being sent is let finish (the result must come after it)."""
+        self._stopped.set()
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            await waiting
+
+
+class ChannelPreview:
+    """The preview as one message in the channel (a chat, or an interaction past its token): sent once, then edited
+    with each newer preview, deleted once the result is out. Its id is kept with the job (`on_progress`), so a job
+    resumed elsewhere edits it rather than sending another. Failures are logged: previews are cosmetic."""
+
+    def __init__(self, client: discord.Client, address: Address, on_progress: ProgressKept | None,
+                 reference: dict[str, Any] | None = None) -> None:
+        self.channel = client.get_partial_messageable(int(address.chat_id))
+        self.message_id = int(address.progress_id) if address.progress_id else None
+        self.on_progress = on_progress
+        self.reference = reference or {}
+
+    async def show(self, text: str, image: bytes) -> None:
+        try:
+            if self.message_id is not None:
+                try:
+                    await self.channel.get_partial_message(self.message_id).edit(content=text,
+                                                                                 attachments=[_preview_file(image)])
+                    return
+                except discord.NotFound:  # deleted (by someone, or by the run before a restart): a new one
+                    self.message_id = None
+            message = await self.channel.send(text, file=_preview_file(image), **self.reference)
+        except discord.HTTPException as error:
+            log.info("preview in channel %s: %s", self.channel.id, error)
+            return
+        self.message_id = message.id
+        if self.on_progress is not None:
+            try:
+                await self.on_progress(str(message.id))
+            except Exception as error:  # a resumed job would send a second preview: untidy, not wrong
+                log.warning("could not store preview message %s: %s", message.id, error)
+
+    async def remove(self) -> None:
+        message_id, self.message_id = self.message_id, None
+        if message_id is not None:
+            try:
+                await self.channel.get_partial_message(message_id).delete()
+            except discord.HTTPException as error:  # already gone
+                log.info("deleting preview %s in channel %s: %s", message_id, self.channel.id, error)
 
 
 class InteractionHook:
@@ -149,30 +273,50 @@ class InteractionReplies(EventRenderer):
     """Renders events into one deferred interaction."""
 
     def __init__(self, client: discord.Client, address: Address, *, ephemeral: bool,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, on_progress: ProgressKept | None = None) -> None:
         assert address.application_id and address.interaction_token
         self.client = client
         self.address = address
         self.ephemeral = ephemeral
         self.clock = clock
         self.hook = InteractionHook(client, int(address.application_id), address.interaction_token)
-        self._last_edit = float("-inf")
+        self._edits = Paced(self._show_preview, PROGRESS_INTERVAL_S, clock)  # progress and previews share the pace
+        self._stage = ""  # the latest stage line, shown with a preview
+        self._channel = ChannelPreview(client, address, on_progress)  # past the token's life
 
     async def working(self, event: Working) -> None:
         """Discord already shows "thinking…" for a deferred interaction."""
 
     async def progress(self, event: ProgressReply) -> None:
-        now = self.clock()
-        if now - self._last_edit < PROGRESS_INTERVAL_S or self._expiring():
-            return  # a newer stage or the result will follow soon
-        self._last_edit = now
+        self._stage = event.text
+        if not self._edits.ready or self._expiring():
+            return  # a newer stage, a waiting preview (it shows this line) or the result will follow soon
+        self._edits.edited()
         try:
-            await self.hook.edit(content=event.text[:CONTENT_LIMIT])
+            await self.hook.edit(content=event.text[:CONTENT_LIMIT])  # the attachment (a preview) stays
         except discord.HTTPException as error:  # progress is cosmetic: never fail the job for it
             log.info("progress edit failed for interaction in %s: %s", self.address.chat_id, error)
 
+    async def preview(self, event: PreviewReply) -> None:
+        self._stage = event.text
+        await self._edits.offer(event.image)
+
+    async def _show_preview(self, image: bytes) -> None:
+        """The response's attachment is replaced by the newer preview; past the token, a channel message shows it."""
+        text = self._stage[:CONTENT_LIMIT]
+        if not self._expiring():
+            try:
+                await self.hook.edit(content=text, attachments=[_preview_file(image)])
+                return
+            except discord.HTTPException as error:
+                log.info("preview edit failed for interaction in %s: %s", self.address.chat_id, error)
+                if not _token_expired(error):
+                    return
+        await self._channel.show(text, image)
+
     async def result(self, event: Outgoing) -> None:
         """Sending errors propagate for images, so the core refunds and reports the failure."""
+        await self._edits.stop()  # a preview edit under way lands before the result, never after it
         deliveries = _deliveries(event)
         first, rest = deliveries[0], deliveries[1:]
         if self._expiring():
@@ -190,24 +334,29 @@ class InteractionReplies(EventRenderer):
                 await self._to_channel(delivery)
             else:
                 await self.hook.followup.send(delivery.text, files=delivery.discord_files(), ephemeral=self.ephemeral)
-        self._last_edit = self.clock()
+        self._edits.edited()
+        await self._channel.remove()
 
     async def error(self, event: ErrorReply) -> None:
-        """Only the user sees it: the public "thinking…" message is replaced by an ephemeral one."""
+        """Only the user sees it: the public "thinking…" message is replaced by an ephemeral one. Its buttons (a
+        failed paid job's "Try Local (free)") work there too: presses of ephemeral messages reach the bot."""
+        await self._edits.stop()
         text = event.text[:CONTENT_LIMIT]
         try:
             if self._expiring():
                 raise _TokenExpired
             if self.ephemeral:
-                await self.hook.edit(content=text, attachments=[], view=None)
+                await self.hook.edit(content=text, attachments=[], view=build_view(event.buttons))
                 return
             with contextlib.suppress(discord.HTTPException):
                 await self.hook.delete()
-            await self.hook.followup.send(text, ephemeral=True)
+            await self.hook.followup.send(text, ephemeral=True, **_view_kw(event.buttons))
         except (_TokenExpired, discord.HTTPException) as error:
             if isinstance(error, discord.HTTPException) and not _token_expired(error):
                 raise
-            await self._to_channel(Delivery(text))  # too late to be private; silence would be worse
+            await self._to_channel(Delivery(text, buttons=event.buttons))  # too late to be private; silence is worse
+        finally:
+            await self._channel.remove()
 
     async def withdraw(self) -> None:
         """Nothing to say (the core dropped the update): the "thinking…" message goes instead of lingering."""
@@ -223,7 +372,7 @@ class InteractionReplies(EventRenderer):
         await to_channel(self.client, self.address, delivery)
 
     async def close(self) -> None:
-        return None
+        await self._edits.stop()
 
 
 async def to_channel(client: discord.Client, address: Address, delivery: Delivery) -> None:
@@ -237,12 +386,16 @@ async def to_channel(client: discord.Client, address: Address, delivery: Deliver
 class MessageReplies(EventRenderer):
     """Renders events as replies to a user's message (DMs, mentions), with a typing indicator while working."""
 
-    def __init__(self, client: discord.Client, address: Address) -> None:
+    def __init__(self, client: discord.Client, address: Address, on_progress: ProgressKept | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.address = address
         self.channel = client.get_partial_messageable(int(address.chat_id))
         self._typing: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
+        self._stage = ""
+        self._preview = ChannelPreview(client, address, on_progress, self._reference())
+        self._edits = Paced(self._show_preview, PROGRESS_INTERVAL_S, clock)
 
     async def working(self, event: Working) -> None:
         self.keep_typing()
@@ -259,16 +412,30 @@ class MessageReplies(EventRenderer):
 
     async def progress(self, event: ProgressReply) -> None:
         """The typing indicator is the progress in a chat; stage messages would only add noise."""
+        self._stage = event.text  # but a preview shows its line
+
+    async def preview(self, event: PreviewReply) -> None:
+        """A picture forming is worth a message: one, replying to the request, edited with each newer preview."""
+        self._stage = event.text
+        await self._edits.offer(event.image)
+
+    async def _show_preview(self, image: bytes) -> None:
+        await self._preview.show(self._stage[:CONTENT_LIMIT], image)
 
     async def result(self, event: Outgoing) -> None:
-        await self.close()
+        await self._end_work()
         for delivery in _deliveries(event):
             await self.channel.send(delivery.text, files=delivery.discord_files(), view=build_view(delivery.buttons),  # type: ignore[arg-type]
                                     **self._reference())
+        await self._preview.remove()  # replaced by the result, never a gap
 
     async def error(self, event: ErrorReply) -> None:
-        await self.close()
-        await self.channel.send(event.text[:CONTENT_LIMIT], **self._reference())
+        await self._end_work()
+        try:
+            await self.channel.send(event.text[:CONTENT_LIMIT], view=build_view(event.buttons),  # type: ignore[arg-type]
+                                    **self._reference())
+        finally:
+            await self._preview.remove()
 
     def _reference(self) -> dict[str, Any]:
         if self.address.reply_to is None:
@@ -277,11 +444,19 @@ class MessageReplies(EventRenderer):
                                              channel_id=int(self.address.chat_id), fail_if_not_exists=False)
         return {"reference": reference, "mention_author": False}
 
-    async def close(self) -> None:
+    async def _end_work(self) -> None:
+        await self._edits.stop()
+        await self._stop_typing()
+
+    async def _stop_typing(self) -> None:
         self._stop.set()
         if self._typing is not None:
             await self._typing
             self._typing = None
+
+    async def close(self) -> None:
+        """A preview left here is the resumed job's to edit (its id is kept with the job)."""
+        await self._end_work()
 
 
 class DiscordSender:
@@ -295,9 +470,9 @@ class DiscordSender:
     def open(self, address: Address, on_progress: ProgressKept) -> InteractionReplies | MessageReplies:
         replies: InteractionReplies | MessageReplies
         if address.interaction_token:
-            replies = InteractionReplies(self.client, address, ephemeral=False)
+            replies = InteractionReplies(self.client, address, ephemeral=False, on_progress=on_progress)
         else:
-            replies = MessageReplies(self.client, address)
+            replies = MessageReplies(self.client, address, on_progress)
             replies.keep_typing()
         replies.yield_to = self.yield_to
         return replies

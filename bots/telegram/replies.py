@@ -8,6 +8,7 @@ job's stored address, in whichever process runs the job). It keeps the chat visi
   progress message, shown only if the job is still unfinished after `Timing.progress_after` (a fast job costs
   no message), edited through the stages at most once per `Timing.edit_every` per chat, and deleted once the
   result is out. Its id is stored with the job, so a job resumed after a restart edits it, not a new one.
+  An AI model's previews (partial pictures) turn it into a photo of the latest one, captioned with the stage.
 Sending the result (photo, album, document) may raise: the core then refunds and sends an ErrorReply.
 """
 
@@ -31,7 +32,7 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from core.messages import (
     Address,
@@ -42,6 +43,7 @@ from core.messages import (
     ImageReply,
     Keyboard,
     Outgoing,
+    PreviewReply,
     ProgressReply,
     Stage,
     TextReply,
@@ -52,6 +54,7 @@ from core.ports import ProgressKept
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT, CAPTION_LIMIT, ALERT_LIMIT, ALBUM_LIMIT = 4096, 1024, 200, 10
+PREVIEW_NAME = "preview.jpg"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Timing:
     progress_after: float = 1.0  # jobs finishing sooner never get a progress message
     edit_every: float = 1.0  # at most one progress send/edit per second per chat
     progress_per_second: float = 10.0  # progress sends/edits per second for the whole bot (~1/3 of Telegram's 30/s)
+    group_preview_every: float = 6.0  # a group gets 20 messages a minute: previews take at most half of them
 
 
 class ProgressBudget:
@@ -97,7 +101,14 @@ def clip(text: str, limit: int) -> str:
 
 
 class ProgressMessage:
-    """One job's progress message: appears late, edits budgeted, never cancelled mid-request."""
+    """One job's progress message: appears late, edits budgeted, never cancelled mid-request.
+
+    It shows the latest stage line and, once the model sends one, the latest preview (a partial picture): the text
+    message becomes a photo with the stage line as its caption (editMessageMedia; a Bot API that cannot put media into
+    a text message gets a new photo message in its place), later previews replace the photo and later stages edit the
+    caption. Intermediate states are skipped, never queued. Each change is one send/edit slot of the `ProgressBudget`;
+    a change that fails (not modified, flood control, a message gone) is logged and skipped: progress is decoration.
+    """
 
     def __init__(self, bot: Bot, chat_id: int, timing: Timing, budget: ProgressBudget, started: float,
                  message_id: int | None = None, on_sent: ProgressKept | None = None) -> None:
@@ -105,13 +116,20 @@ class ProgressMessage:
         self._started = started
         self._on_sent = on_sent
         self.text = ""
+        self.image: bytes | None = None  # the latest preview
+        self._previews = 0  # how many previews came: a new one must be shown even if its bytes repeat
+        self._media_at = float("-inf")  # when a preview was last sent or edited in
         self.message_id = message_id  # set when a resumed job's message exists already
+        self.is_photo: bool | None = None if message_id is not None else False  # None: a resumed job's, unknown
         self._wake = asyncio.Event()
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def update(self, text: str) -> None:
+    def update(self, text: str, image: bytes | None = None) -> None:
         self.text = text
+        if image is not None:
+            self.image = image
+            self._previews += 1
         if self._task is None:
             self._task = asyncio.create_task(self._run())
         self._wake.set()
@@ -125,35 +143,109 @@ class ProgressMessage:
         return self.message_id
 
     async def _run(self) -> None:
+        shown: tuple[str, int] | None = None  # what the message shows: (text, previews)
+        # A new message waits until the job has taken longer than `progress_after`: a fast job costs no message.
+        if self.message_id is None and not await self._pause(self._started + self._timing.progress_after
+                                                             - time.monotonic()):
+            return
+        while not self._stopped.is_set():
+            if (self.text, self._previews) != shown and await self._pause(self._group_pace(shown)) \
+                    and await self._pause(self._budget.reserve(self._chat_id)):
+                wanted = (self.text, self._previews)  # the latest, after the pause
+                await self._show(shown, wanted)
+                shown = wanted
+                continue
+            await self._wake.wait()
+            self._wake.clear()
+
+    def _group_pace(self, shown: tuple[str, int] | None) -> float:
+        """Seconds a new preview waits in a group (whose message budget the result needs too); 0 otherwise."""
+        if self._chat_id >= 0 or self.image is None or (shown is not None and shown[1] == self._previews):
+            return 0.0
+        return self._media_at + self._timing.group_preview_every - time.monotonic()
+
+    async def _show(self, shown: tuple[str, int] | None, wanted: tuple[str, int]) -> None:
+        """One change, in one budget slot; a failure is logged and the change skipped (the next one may work)."""
+        new_picture = self.image is not None and (shown is None or shown[1] != wanted[1])
+        if new_picture:
+            self._media_at = time.monotonic()
         try:
-            shown = await self._first() if self.message_id is None else None
-            while not self._stopped.is_set():
-                if self.text != shown and await self._pause(self._budget.reserve(self._chat_id)):
-                    shown = self.text  # the latest stage: intermediate ones are skipped, not queued
-                    await self._bot.edit_message_text(clip(shown, TEXT_LIMIT), chat_id=self._chat_id,
-                                                      message_id=self.message_id)
-                    continue
-                await self._wake.wait()
-                self._wake.clear()
+            if self.message_id is None:
+                await self._send()
+            elif new_picture:
+                await self._edit_media()
+            else:
+                await self._edit_text()
         except TelegramError as error:  # progress is decoration: never let it break the job
             log.info("progress message in chat %s: %s", self._chat_id, error)
 
-    async def _first(self) -> str | None:
-        """Send the message once the job has taken longer than `progress_after`; its text, or None if the job
-        ended first."""
-        if not await self._pause(self._started + self._timing.progress_after - time.monotonic()):
-            return None
-        if not await self._pause(self._budget.reserve(self._chat_id)):
-            return None
-        sent = self.text
-        message = await self._bot.send_message(self._chat_id, clip(sent, TEXT_LIMIT))
-        self.message_id = message.message_id
+    async def _send(self) -> None:
+        if self.image is not None:
+            message = await self._bot.send_photo(self._chat_id, self.image, filename=PREVIEW_NAME,
+                                                 caption=clip(self.text, CAPTION_LIMIT) or None)
+        else:
+            message = await self._bot.send_message(self._chat_id, clip(self.text or "…", TEXT_LIMIT))
+        self.message_id, self.is_photo = message.message_id, self.image is not None
         if self._on_sent is not None:
             try:
                 await self._on_sent(str(message.message_id))
             except Exception as error:  # a resumed job would then send a second message: untidy, not wrong
                 log.warning("could not store progress message %s: %s", message.message_id, error)
-        return sent
+
+    async def _edit_media(self) -> None:
+        assert self.image is not None
+        media = InputMediaPhoto(self.image, filename=PREVIEW_NAME, caption=clip(self.text, CAPTION_LIMIT) or None)
+        try:
+            await self._bot.edit_message_media(media, chat_id=self._chat_id, message_id=self.message_id)
+        except BadRequest as error:
+            if _not_modified(error) or (self.is_photo and not _gone(error)):
+                raise
+            # A text message on a Bot API that cannot put media into one (older servers), or a message that is gone:
+            # a new photo message takes its place (reported, so a resumed job continues with it).
+            log.info("progress message %s in chat %s: %s; sending the preview anew", self.message_id,
+                     self._chat_id, error)
+            previous = self.message_id
+            await self._send()
+            if not _gone(error):
+                await self._delete(previous)
+            return
+        self.is_photo = True
+
+    async def _edit_text(self) -> None:
+        if self.is_photo:
+            await self._edit_caption()
+            return
+        try:
+            await self._bot.edit_message_text(clip(self.text or "…", TEXT_LIMIT), chat_id=self._chat_id,
+                                              message_id=self.message_id)
+        except BadRequest as error:
+            if _not_modified(error):
+                raise
+            if _gone(error):  # deleted by the person, or by the run before a restart: show it again
+                await self._send()
+                return
+            if self.is_photo is not None:
+                raise
+            await self._edit_caption()  # a resumed job's message holds a preview: "there is no text to edit"
+            return
+        self.is_photo = False
+
+    async def _edit_caption(self) -> None:
+        try:
+            await self._bot.edit_message_caption(chat_id=self._chat_id, message_id=self.message_id,
+                                                 caption=clip(self.text, CAPTION_LIMIT) or None)
+        except BadRequest as error:
+            if not _gone(error):
+                raise
+            await self._send()
+            return
+        self.is_photo = True
+
+    async def _delete(self, message_id: int | None) -> None:
+        try:
+            await self._bot.delete_message(self._chat_id, message_id)  # type: ignore[arg-type]
+        except TelegramError as error:
+            log.info("deleteMessage %s in chat %s: %s", message_id, self._chat_id, error)
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep unless stopped first; True when the pause ran out and the job is still going."""
@@ -162,6 +254,14 @@ class ProgressMessage:
                 async with asyncio.timeout(seconds):  # unlike wait_for, no extra task per pause
                     await self._stopped.wait()
         return not self._stopped.is_set()
+
+
+def _not_modified(error: TelegramError) -> bool:
+    return "not modified" in error.message.lower()
+
+
+def _gone(error: TelegramError) -> bool:
+    return "not found" in error.message.lower()  # "message to edit not found"
 
 
 class ChatReplies:
@@ -184,7 +284,8 @@ class ChatReplies:
         self._stale: list[int] = []  # progress messages to delete once a final answer is out
         self._handlers: dict[type, Callable[[Any], Awaitable[None]]] = {
             TextReply: self._text, Working: self._working, ProgressReply: self._progress_reply,
-            ImageReply: self._image, AlbumReply: self._album, DocumentReply: self._document, ErrorReply: self._error,
+            PreviewReply: self._preview_reply, ImageReply: self._image, AlbumReply: self._album,
+            DocumentReply: self._document, ErrorReply: self._error,
         }
 
     async def __call__(self, event: Outgoing) -> None:
@@ -217,6 +318,10 @@ class ChatReplies:
     async def _progress_reply(self, event: ProgressReply) -> None:
         self._in_line = event.stage == Stage.QUEUED
         self._view(event.generation_id).update(event.text)
+
+    async def _preview_reply(self, event: PreviewReply) -> None:
+        self._in_line = False
+        self._view(event.generation_id).update(event.text, event.image)
 
     def _view(self, generation_id: str) -> ProgressMessage:
         if generation_id not in self._progress:
@@ -276,12 +381,14 @@ class ChatReplies:
 
     async def _error(self, event: ErrorReply) -> None:
         await self._end_work()
-        if self._query is not None and not self._query_answered and len(event.text) <= ALERT_LIMIT:
+        alert = self._query is not None and not self._query_answered and len(event.text) <= ALERT_LIMIT
+        if alert and not event.buttons:
             await self._answer_query(event.text)  # a button that cannot work: a polite alert on the spot
-        else:
+        else:  # an alert cannot carry buttons: with a way out ("Try Local (free)") it is a message
             await self._answer_query()
             await self._before_send()
-            await self._bot.send_message(self._chat_id, clip(event.text, TEXT_LIMIT), reply_parameters=self._reply_to)
+            await self._bot.send_message(self._chat_id, clip(event.text, TEXT_LIMIT),
+                                         reply_markup=keyboard(event.buttons), reply_parameters=self._reply_to)
         await self._delete_stale()
 
     # ------------------------------------------------------------------------------- helpers

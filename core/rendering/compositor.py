@@ -260,30 +260,65 @@ def render_local(scene: Scene, finish: Finish) -> Rendered:
     return deliver(composition.canvas, finish, composition.title_box, started)
 
 
-def external_canvas(image_bytes: bytes, scene: Scene, keep_background: bool = False) -> Composition:
-    """A provider's picture fitted to 1280x720 (cropped, never stretched) with the title over a scrim."""
+def external_canvas(image_bytes: bytes, scene: Scene, keep_background: bool = False,
+                    subject: bytes | None = None) -> Composition:
+    """A provider's picture fitted to 1280x720 (cropped, never stretched) with the title over a scrim; with a
+    `subject` (the creator cut out of their photo, RGBA), the creator stands on the right and the title on the left."""
     theme = theme_for(scene)
     image = load_photo(image_bytes, (WIDTH, HEIGHT), max_bytes=50 * 1024 * 1024)
     # ImageOps.fit: crop to 16:9 around the centre, then scale; 1024², 1536x1024, 1792x1024 all land exact.
     canvas = flatten(ImageOps.fit(image, (WIDTH, HEIGHT), Image.Resampling.BICUBIC), theme.dark)
     rng = _rng(scene)
     look = look_for(scene, "headline", category_of(scene.category, scene.prompt), rng)
-    top = variant_of(scene) % 2 == 1
-    if top:
-        bg.shade(canvas, (0, 0, WIDTH, 360), "top", 0.8)
+    if subject is not None:
+        for reach in (WIDTH // 2 + 120, WIDTH // 2):  # two scrims: dark behind the title, clear at the person
+            bg.shade(canvas, (0, 0, reach, HEIGHT), "right", 0.95)
+        _place_subject(canvas, subject)
+        align = "right" if scene.language == "fa" else "left"
+        plan = Plan((SAFE[0] + 16, SAFE[1] + 40, WIDTH // 2 - 20, SAFE[3] - 40), align, "center", max_lines=3,
+                    max_size=104)
+    elif title_on_top(scene):
+        bg.shade(canvas, (0, 0, WIDTH, 380), "top", 0.92)
         plan = Plan((SAFE[0] + 16, SAFE[1] + 8, SAFE[2] - 16, 300), "center", "top", max_lines=2, max_size=110)
     else:
-        bg.shade(canvas, (0, 330, WIDTH, HEIGHT), "bottom", 0.85)
+        bg.shade(canvas, (0, 320, WIDTH, HEIGHT), "bottom", 0.92)
         align = "right" if scene.language == "fa" else "left"
         plan = Plan((SAFE[0] + 16, 420, DURATION[0] - 24, SAFE[3] - 4), align, "bottom", max_lines=2, max_size=110)
     return _with_title(canvas, scene, look, plan, theme, safe_box(plan.box), keep_background)
 
 
-def finish_external(image_bytes: bytes, scene: Scene, finish: Finish) -> Rendered:
+def title_on_top(scene: Scene) -> bool:
+    """Where an AI picture gets its title (the prompt asks the model to keep that part calm)."""
+    return variant_of(scene) % 2 == 1
+
+
+def _place_subject(canvas: Image.Image, subject: bytes) -> None:
+    """The cut-out stands on the bottom edge of the right half, as tall as the frame allows."""
+    person = load_photo(subject, (WIDTH // 2, HEIGHT), max_bytes=50 * 1024 * 1024).convert("RGBA")
+    box = person.getbbox()  # trim the transparent margin: the person, not the photo, fills the space
+    if box:
+        person = person.crop(box)
+    scale = min((HEIGHT - 40) / person.height, (WIDTH // 2 - 20) / person.width)
+    person = person.resize((max(1, round(person.width * scale)), max(1, round(person.height * scale))),
+                           Image.Resampling.LANCZOS)
+    left = WIDTH - person.width - 30
+    canvas.paste(person, (left, HEIGHT - person.height), person)
+
+
+def finish_external(image_bytes: bytes, scene: Scene, finish: Finish, subject: bytes | None = None) -> Rendered:
     """Post-processing for AI providers' outputs (1024², 1536x1024, 1792x1024 or anything)."""
     started = time.perf_counter()
-    composition = external_canvas(image_bytes, scene)
+    composition = external_canvas(image_bytes, scene, subject=subject)
     return deliver(composition.canvas, finish, composition.title_box, started)
+
+
+def preview_jpeg(image_bytes: bytes) -> bytes:
+    """A partial picture as a small JPEG to watch while the model works (never the final thumbnail)."""
+    image = load_photo(image_bytes, (640, 360), max_bytes=50 * 1024 * 1024)
+    small = flatten(ImageOps.fit(image, (640, 360), Image.Resampling.BILINEAR), INK)
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
 
 
 def decode_size(data: bytes) -> tuple[int, int]:

@@ -40,6 +40,7 @@ class Scene:
     badge: str | None = None  # "NEW", "#1", "10" ...
     photo: bytes | None = None  # the user's reference photo, raw bytes
     seed: int = 0  # see VARIANTS
+    description: str = ""  # the picture in English, from a language model (AI prompts only; drawing ignores it)
 
 
 @dataclass(frozen=True)

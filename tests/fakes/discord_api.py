@@ -3,8 +3,8 @@
 It serves, on 127.0.0.1:
 - REST under `/api/v10`: `/users/@me`, `/oauth2/applications/@me`, `/gateway(/bot)`, command sync (PUT), interaction
   callbacks (`with_response`), webhook follow-ups and `@original` GET/PATCH/DELETE (JSON or multipart), channel
-  messages and typing. Every request is matched to an operation of Discord's OpenAPI description and its path
-  parameters, query names and body are validated against it; violations are collected in `errors`.
+  messages (send, edit, delete) and typing. Every request is matched to an operation of Discord's OpenAPI description
+  and its path parameters, query names and body are validated against it; violations are collected in `errors`.
 - a gateway (`/gateway`) speaking HELLO, heartbeat/ACK, IDENTIFY and READY (+ GUILD_CREATE) over text frames, and
   dispatching INTERACTION_CREATE / MESSAGE_CREATE on demand;
 - a CDN (`/cdn/...`) serving attachments, both the ones tests upload and the ones the bot sent.
@@ -234,6 +234,8 @@ class FakeDiscord:
         self.interactions: dict[str, FakeInteraction] = {}  # by token
         self.messages: dict[str, dict[str, Any]] = {}
         self.typing: list[tuple[float, str]] = []  # (time, channel id)
+        self.channel_edits: list[tuple[float, dict[str, Any]]] = []  # (time, a channel message after an edit)
+        self.deleted_messages: list[str] = []  # channel messages the bot deleted
         self.files: dict[str, tuple[bytes, str]] = {}  # cdn path -> (data, content type)
         self.dm_channels: dict[str, str] = {}  # user id -> channel id
         self.cdn_downloads: list[str] = []  # paths the bot fetched from the CDN
@@ -529,6 +531,18 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
+    def deferred(self, user: FakeUser, *, guild: bool = True, ephemeral: bool = False,
+                 age: float = 0.0) -> FakeInteraction:
+        """An interaction the bot has already deferred ("thinking…"), without the gateway: for tests that drive a
+        job's sender directly, as a worker or a restarted bot delivers to a stored address."""
+        _, record = self._interaction_base(2, user, guild=guild, channel_id=None, permissions=MEMBER_PERMISSIONS,
+                                           locale="en-US", age=age)
+        record.dispatched_at = record.callback_at = time.monotonic()
+        record.callback_type, record.ephemeral = 5, ephemeral
+        flags = (1 << 7) | ((1 << 6) if ephemeral else 0)
+        record.original_id = self._new_message(record.channel_id, {}, [], interaction=record, flags=flags)["id"]
+        return record
+
     def expire(self, record: FakeInteraction) -> None:
         """Let an interaction's token run out (Discord: 15 minutes), so follow-ups and edits fail."""
         record.expired = True
@@ -608,6 +622,8 @@ class FakeDiscord:
             ("POST", "/webhooks/{webhook_id}/{webhook_token}"): self._followup,
             ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"): self._patch_followup,
             ("POST", "/channels/{channel_id}/messages"): self._channel_message,
+            ("PATCH", "/channels/{channel_id}/messages/{message_id}"): self._patch_channel_message,
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}"): self._delete_channel_message,
             ("POST", "/channels/{channel_id}/typing"): self._typing,
             ("POST", "/users/@me/channels"): self._open_dm,
         }
@@ -795,6 +811,33 @@ class FakeDiscord:
     async def _channel_message(self, params: dict[str, str], _q: Any, body: Any, files: Any) -> web.Response:
         message = self._new_message(params["channel_id"], body or {}, files)
         return _json(message)
+
+    def _own_message(self, params: dict[str, str]) -> dict[str, Any] | None:
+        message = self.messages.get(params["message_id"])
+        if message is None or message["channel_id"] != params["channel_id"]:
+            return None
+        return message
+
+    async def _patch_channel_message(self, params: dict[str, str], _q: Any, body: Any, files: Any) -> web.Response:
+        message = self._own_message(params)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        if message["author"]["id"] != self.bot.id:
+            return _error(403, 50005, "Cannot edit a message authored by another user")
+        self._apply(message, body, files)
+        message["edited_timestamp"] = _now_iso()
+        self.channel_edits.append((time.monotonic(), json.loads(json.dumps(message))))
+        return _json(message)
+
+    async def _delete_channel_message(self, params: dict[str, str], *_: Any) -> web.Response:
+        message = self._own_message(params)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        if message["author"]["id"] != self.bot.id:  # others' messages need Manage Messages, which the bot lacks
+            return _error(403, 50013, "Missing Permissions")
+        del self.messages[message["id"]]
+        self.deleted_messages.append(message["id"])
+        return web.Response(status=204)
 
     async def _typing(self, params: dict[str, str], *_: Any) -> web.Response:
         self.typing.append((time.monotonic(), params["channel_id"]))

@@ -32,6 +32,8 @@ DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API lets bots download files up to 
 PHOTO_LIMIT = 10 * 1024 * 1024
 BOT_ID = 7000000001
 SCALARS = {"String", "Integer", "Float", "Boolean", "InputFile"}
+NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are exactly "
+                "the same as a current content and reply markup of the message")
 
 
 # --------------------------------------------------------------------------------------- validation
@@ -422,6 +424,10 @@ class FakeBotAPI:
         return await self.wait_for(lambda: len(found := self.calls_to(method, chat_id=chat_id)) >= count and found,
                                    timeout)
 
+    def message_in(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """A message as the chat shows it now (after edits), or None once deleted."""
+        return self._messages.get((chat_id, message_id))
+
     def pending_updates(self) -> int:
         return len(self._updates)
 
@@ -526,10 +532,43 @@ class FakeBotAPI:
 
     def _m_editMessageText(self, p: dict[str, Any], files: dict[str, bytes]) -> Any:
         message = self._existing(p)
+        if "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         if message.get("text") == p["text"] and message.get("reply_markup") == p.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
-                                "markup are exactly the same as a current content and reply markup of the message")
+            raise ApiError(400, NOT_MODIFIED)
         message["text"] = p["text"]
+        message["edit_date"] = int(time.time())
+        return message
+
+    def _m_editMessageCaption(self, p: dict[str, Any], files: dict[str, bytes]) -> Any:
+        message = self._existing(p)
+        if "text" in message:
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        if message.get("caption") == p.get("caption") and message.get("reply_markup") == p.get("reply_markup"):
+            raise ApiError(400, NOT_MODIFIED)
+        self._set(message, "caption", p.get("caption"))
+        self._set(message, "reply_markup", p.get("reply_markup"))
+        message["edit_date"] = int(time.time())
+        return message
+
+    def _m_editMessageMedia(self, p: dict[str, Any], files: dict[str, bytes]) -> Any:
+        """Media of a media message replaced, or (as the description allows) a text message turned into media.
+        Only photos: the one kind this bot edits."""
+        message = self._existing(p)
+        media = p["media"]
+        if media.get("type") != "photo":
+            self.errors.append(f"editMessageMedia: the fake only edits photos, not {media.get('type')!r}")
+            raise ApiError(400, "Bad Request: fake: only photos")
+        reference = media["media"]
+        if not reference.startswith("attach://"):
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")  # only uploads: no file ids
+        if message.get("media_group_id") is not None:
+            raise ApiError(400, "Bad Request: fake: album items are not edited by this bot")
+        for key in ("text", "entities", "link_preview_options", "document"):
+            message.pop(key, None)
+        message["photo"] = self._photo_sizes(files[reference.removeprefix("attach://")])
+        self._set(message, "caption", media.get("caption"))
+        self._set(message, "reply_markup", p.get("reply_markup"))
         message["edit_date"] = int(time.time())
         return message
 
@@ -590,6 +629,14 @@ class FakeBotAPI:
                 message[key] = p[key]
         self._messages[(chat_id, message["message_id"])] = message
         return message
+
+    @staticmethod
+    def _set(message: dict[str, Any], key: str, value: Any) -> None:
+        """An edit sets an optional field, or removes it when the request leaves it out (as Telegram does)."""
+        if value:
+            message[key] = value
+        else:
+            message.pop(key, None)
 
     def _existing(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._messages.get((p.get("chat_id"), p.get("message_id")))

@@ -1,0 +1,165 @@
+"""OpenAI images through the official async client: the GPT image models (streamed, with partial pictures as
+previews) and dall-e-3; with a reference photo, the images edit endpoint (GPT image models)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+from typing import Any
+
+import httpx
+import openai
+
+from core.ai import Fetched, ImageAsk, Preview, Problem, ProviderError
+from providers.shared import Service, retry_after
+
+log = logging.getLogger(__name__)
+SIXTEEN_NINE = {"gpt-image-2": "1536x864"}  # models that draw any size divisible by 16: exactly 16:9
+WIDE = {"dall-e-3": "1792x1024", "dall-e-2": "1024x1024"}  # the rest: their widest size (cropped to 16:9 later)
+FILTER_CODES = frozenset({"moderation_blocked", "content_policy_violation", "content_filter"})
+
+
+def openai_client(api_key: str, base_url: str, concurrency: int, timeout_s: float) -> openai.AsyncOpenAI:
+    """Our own retries (core/ai.py) decide; the pool is never smaller than the calls allowed at once."""
+    limits = httpx.Limits(max_connections=concurrency + 4, max_keepalive_connections=concurrency + 4)
+    http = openai.DefaultAsyncHttpxClient(limits=limits, timeout=httpx.Timeout(timeout_s, connect=10.0))
+    return openai.AsyncOpenAI(api_key=api_key or "missing", base_url=base_url, max_retries=0, http_client=http,
+                              timeout=httpx.Timeout(timeout_s, connect=10.0))
+
+
+class OpenAIImages:
+    """One algorithm's model on the shared OpenAI service."""
+
+    cpu_bound = False
+    cuts_out = False  # a reference photo goes to the edit endpoint, which keeps the person in the picture
+
+    def __init__(self, service: Service, client: openai.AsyncOpenAI, model: str, quality: str, *, previews: int,
+                 download_limit: int, timeout_s: float) -> None:
+        self.service, self.client, self.model = service, client, model
+        self.quality = quality or ("standard" if model.startswith("dall-e") else "medium")
+        self.name = service.name
+        self.previews, self.download_limit, self.timeout_s = previews, download_limit, timeout_s
+
+    @property
+    def gpt_image(self) -> bool:
+        return not self.model.startswith("dall-e")
+
+    @property
+    def size(self) -> str:
+        if self.model in WIDE:
+            return WIDE[self.model]
+        return next((size for prefix, size in SIXTEEN_NINE.items() if self.model.startswith(prefix)), "1536x1024")
+
+    @property
+    def available(self) -> bool:
+        return self.service.available
+
+    async def fetch(self, ask: ImageAsk, on_preview: Preview) -> Fetched:
+        async with self.service.limit:
+            try:
+                image = await self._draw(ask, on_preview)
+            except openai.OpenAIError as error:
+                raise self.service.failed(_classified(error)) from None
+        return Fetched(image, self.model, self.quality)
+
+    async def _draw(self, ask: ImageAsk, on_preview: Preview) -> bytes:
+        if not self.gpt_image:  # dall-e: one answer, by URL unless asked otherwise; no reference photo
+            response = await self.client.images.generate(model=self.model, prompt=ask.prompt[:4000], n=1,
+                                                         size=self.size, quality=self.quality)  # type: ignore[arg-type]
+            return await self._image_of(response.data[0] if response.data else None)
+        options: dict[str, Any] = {"model": self.model, "prompt": ask.prompt[:32000], "n": 1, "size": self.size,
+                                   "quality": self.quality, "output_format": "png"}
+        if self.previews:
+            options |= {"stream": True, "partial_images": self.previews}
+        if ask.photo is not None:
+            request = self.client.images.edit(image=_upload(ask.photo), input_fidelity="high", **options)
+        else:
+            request = self.client.images.generate(**options)
+        answer = await request
+        if not self.previews:
+            return await self._image_of(answer.data[0] if answer.data else None)
+        return await self._streamed(answer, on_preview)
+
+    async def _streamed(self, stream: Any, on_preview: Preview) -> bytes:
+        """Partial pictures as they come (each a preview), then the final one. The stream is closed either way: an
+        open one keeps its connection out of the pool (the pool ran dry after a few pictures otherwise)."""
+        async with stream:
+            async for event in stream:
+                if event.type.endswith("partial_image"):
+                    await on_preview(base64.b64decode(event.b64_json))
+                elif event.type.endswith("completed"):
+                    return base64.b64decode(event.b64_json)
+        raise ProviderError(Problem.DOWN, "the stream ended without a picture")
+
+    async def _image_of(self, item: Any) -> bytes:
+        if item is None:
+            raise ProviderError(Problem.DOWN, "the answer held no picture")
+        if item.b64_json:
+            return base64.b64decode(item.b64_json)
+        if item.url:
+            return await self._download(item.url)
+        raise ProviderError(Problem.DOWN, "the answer held neither b64_json nor a url")
+
+    async def _download(self, url: str) -> bytes:
+        """A picture answered by URL, capped in size and time (a URL can point anywhere)."""
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.timeout_s), self.client._client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise ProviderError(Problem.DOWN, f"downloading the picture: HTTP {response.status_code}")
+                data = bytearray()
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) > self.download_limit:
+                        raise ProviderError(Problem.TOO_LARGE, f"the picture passed {self.download_limit} bytes")
+        except TimeoutError:
+            raise ProviderError(Problem.TIMEOUT, f"downloading took over {time.monotonic() - started:.0f} s") from None
+        except httpx.HTTPError as error:
+            raise ProviderError(Problem.DOWN, f"downloading the picture: {type(error).__name__}") from None
+        return bytes(data)
+
+    async def close(self) -> None:
+        return None  # the client is the service's; bootstrap closes it once
+
+
+def _upload(photo: bytes) -> tuple[str, bytes, str]:
+    """A named, typed file part: the API refuses an unnamed application/octet-stream upload."""
+    if photo.startswith(b"\x89PNG"):
+        return "reference.png", photo, "image/png"
+    if photo[:4] == b"RIFF" and photo[8:12] == b"WEBP":
+        return "reference.webp", photo, "image/webp"
+    return "reference.jpg", photo, "image/jpeg"
+
+
+def _classified(error: openai.OpenAIError) -> ProviderError:
+    if isinstance(error, openai.APITimeoutError):
+        return ProviderError(Problem.TIMEOUT, "no answer in time")
+    if isinstance(error, openai.APIConnectionError):
+        return ProviderError(Problem.DOWN, f"connection: {type(error.__cause__).__name__}")
+    if isinstance(error, openai.APIStatusError):
+        code = _code(error)
+        detail = f"HTTP {error.status_code} {code or ''}: {_message(error)}"
+        if code in FILTER_CODES:
+            return ProviderError(Problem.FILTERED, detail)
+        if code == "insufficient_quota" or isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
+            return ProviderError(Problem.AUTH, detail)
+        if isinstance(error, openai.RateLimitError):
+            return ProviderError(Problem.BUSY, detail, retry_after(error.response.headers))
+        if error.status_code >= 500:
+            return ProviderError(Problem.DOWN, detail)
+        return ProviderError(Problem.REFUSED, detail)
+    return ProviderError(Problem.DOWN, type(error).__name__)
+
+
+def _code(error: openai.APIStatusError) -> str | None:
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
+    return getattr(error, "code", None) or inner.get("code")
+
+
+def _message(error: openai.APIStatusError) -> str:
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
+    return str(inner.get("message") or "")[:200]

@@ -1,0 +1,432 @@
+"""The paid algorithms through the real clients (openai, aiohttp) against local fakes of OpenAI, Stability and a
+Stable Diffusion web UI: a picture that was paid for arrives with our title, and a failure never costs the creator."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bots.bootstrap import Routix
+from core.messages import ErrorReply, ImageReply, Options, PreviewReply, TextReply
+from tests.conftest import ADMIN, Conversation
+from tests.paid_support import AIFakes, ai_fakes, paid_settings, started_paid, title_read
+
+TITLE = "EPIC BOSS FIGHT"
+REQUEST = f'Gaming "{TITLE}"'
+GENERATIONS = "/images/generations"
+
+
+@pytest.fixture
+async def fakes() -> AsyncIterator[AIFakes]:
+    async with ai_fakes() as started:
+        yield started
+        assert started.errors() == [], "every request our clients sent fits the published API descriptions"
+
+
+async def paid_app(tmp_path: Path, fakes: AIFakes, **ai: object) -> Routix:
+    return await started_paid(paid_settings(tmp_path / "data", fakes, **ai))
+
+
+@pytest.fixture
+async def app(tmp_path: Path, fakes: AIFakes) -> AsyncIterator[Routix]:
+    routix = await paid_app(tmp_path, fakes)
+    yield routix
+    await routix.aclose()
+
+
+async def ask(person: Conversation, algorithm: str, text: str = REQUEST, **fields: object) -> list:
+    return await person.send(text, options=Options(algorithm=algorithm), **fields)
+
+
+def image_of(events: list) -> ImageReply:
+    images = [event for event in events if isinstance(event, ImageReply)]
+    errors = [event.text for event in events if isinstance(event, ErrorReply)]
+    assert len(images) == 1, f"one picture, got {len(images)} ({errors})"
+    return images[0]
+
+
+def error_of(events: list) -> ErrorReply:
+    errors = [event for event in events if isinstance(event, ErrorReply)]
+    assert len(errors) == 1 and not any(isinstance(event, ImageReply) for event in events), events
+    return errors[0]
+
+
+async def balance(person: Conversation) -> int:
+    text = (await person.send("/credits"))[-1]
+    assert isinstance(text, TextReply)
+    return int(text.text.split()[1])
+
+
+def photo_bytes(size: tuple[int, int] = (800, 1000)) -> bytes:
+    image = Image.new("RGB", size, (200, 150, 120))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+# -- each paid algorithm -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("algorithm", "cost", "model", "size"), [
+    ("basic", 1, "gpt-image-1-mini", "1536x1024"), ("premium", 3, "gpt-image-2", "1536x864")])
+async def test_openai_algorithms_deliver_a_titled_thumbnail_and_charge_once(app: Routix, fakes: AIFakes,
+                                                                             algorithm: str, cost: int, model: str,
+                                                                             size: str) -> None:
+    person = Conversation(app)
+    image = image_of(await ask(person, algorithm))
+    assert (image.width, image.height) == (1280, 720) and Image.open(io.BytesIO(image.image)).format == "JPEG"
+    assert title_read(image.image, TITLE) >= 0.9
+    assert await balance(person) == 10 - cost
+    calls = fakes.openai.calls_to(GENERATIONS)
+    assert [(call.model, call.size) for call in calls] == [(model, size)]
+    prompt = calls[0].prompt or ""
+    assert "no text" in prompt and "gaming" in prompt.lower(), "an English thumbnail prompt, asking for no text"
+
+
+async def test_stability_ultra_delivers_16_9_with_seed_and_negative_prompt(app: Routix, fakes: AIFakes) -> None:
+    person = Conversation(app)
+    image = image_of(await ask(person, "pro"))
+    assert title_read(image.image, TITLE) >= 0.9
+    assert await balance(person) == 5
+    (call,) = fakes.stability.calls_to("/v2beta/stable-image/generate/ultra")
+    assert call.fields["aspect_ratio"] == "16:9" and "text" in call.fields["negative_prompt"]
+    assert isinstance(call.fields["seed"], int | float) and call.fields["style_preset"]
+
+
+async def test_a_photo_of_the_creator_is_cut_out_and_placed_beside_the_title(app: Routix, fakes: AIFakes) -> None:
+    person = Conversation(app)
+    image = image_of(await ask(person, "pro", photo=photo_bytes()))
+    assert len(fakes.stability.calls_to("/v2beta/stable-image/edit/remove-background")) == 1
+    picture = Image.open(io.BytesIO(image.image)).convert("RGB")
+    assert picture.size == (1280, 720)
+    skin = sum(1 for x in range(700, 1280, 20) for y in range(100, 720, 20)
+               if _near(picture.getpixel((x, y)), (200, 150, 120)))
+    assert skin > 100, "the creator stands in the right half"
+    assert title_read(image.image, TITLE) >= 0.9
+
+
+def _near(pixel: tuple[int, ...], colour: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) < 25 for a, b in zip(pixel, colour, strict=False))
+
+
+async def test_a_reference_photo_goes_to_the_openai_edit_endpoint(app: Routix, fakes: AIFakes) -> None:
+    person = Conversation(app)
+    image_of(await ask(person, "premium", photo=photo_bytes()))
+    (call,) = fakes.openai.calls_to("/images/edits")
+    assert call.model == "gpt-image-2" and call.files, "the photo went up as a typed image file"
+
+
+async def test_a_self_hosted_web_ui_draws_with_previews(tmp_path: Path, fakes: AIFakes) -> None:
+    fakes.sdwebui.delay_s = 2.5
+    app = await paid_app(tmp_path, fakes, algorithm_pro="sdwebui:default:low")
+    try:
+        person = Conversation(app)
+        events = await ask(person, "pro")
+        image = image_of(events)
+        assert title_read(image.image, TITLE) >= 0.9
+        previews = [event for event in events if isinstance(event, PreviewReply)]
+        assert previews and events.index(previews[0]) < events.index(image), "the forming picture was shown first"
+        assert Image.open(io.BytesIO(previews[0].image)).size == (640, 360)
+        (call,) = fakes.sdwebui.calls_to("/sdapi/v1/txt2img")
+        assert (call.fields["width"], call.fields["height"], call.fields["steps"]) == (1024, 576, 15)
+    finally:
+        await app.aclose()
+
+
+async def test_streamed_partial_pictures_become_previews_at_most_every_two_seconds(app: Routix,
+                                                                                   fakes: AIFakes) -> None:
+    fakes.openai.delay_s = 3.0  # two partial pictures, a second apart
+    events = await ask(Conversation(app), "basic")
+    previews = [event for event in events if isinstance(event, PreviewReply)]
+    assert len(previews) == 1, "the second partial came within 2 s of the first: skipped"
+    assert events.index(previews[0]) < events.index(image_of(events))
+    (call,) = fakes.openai.calls_to(GENERATIONS)
+    assert call.body["stream"] is True and call.body["partial_images"] == 2
+
+
+# -- failures never cost the creator ---------------------------------------------------------------------------
+
+async def test_a_429_is_waited_out_and_the_picture_charged_once(app: Routix, fakes: AIFakes) -> None:
+    fakes.openai.fail_next(GENERATIONS, 429, headers={"retry-after": "1"})
+    person = Conversation(app)
+    image_of(await ask(person, "basic"))
+    calls = fakes.openai.calls_to(GENERATIONS)
+    assert len(calls) == 2 and calls[1].at - calls[0].at >= 1.0, "Retry-After honoured"
+    assert await balance(person) == 9
+
+
+async def test_server_errors_are_retried_then_refunded_with_a_free_local_button(app: Routix,
+                                                                                fakes: AIFakes) -> None:
+    fakes.openai.fail_next(GENERATIONS, 500, times=10)
+    person = Conversation(app)
+    error = error_of(await ask(person, "basic"))
+    assert "You were not charged" in error.text
+    assert len(fakes.openai.calls_to(GENERATIONS)) == 4, "retried with backoff, within the deadline"
+    assert await balance(person) == 10
+    (button,) = [button for row in error.buttons for button in row]
+    assert "Local" in button.label and button.action.endswith(":local")
+    image = image_of(await person.send(button=button.action))
+    assert "Local" in image.caption and await balance(person) == 10, "one tap, free"
+
+
+async def test_a_call_that_times_out_is_retried(tmp_path: Path, fakes: AIFakes) -> None:
+    app = await paid_app(tmp_path, fakes, ai_timeout_seconds=1.0)
+    try:
+        fakes.openai.hang_next(GENERATIONS, 3.0)
+        person = Conversation(app)
+        image_of(await ask(person, "basic"))
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 2 and await balance(person) == 9
+    finally:
+        await app.aclose()
+
+
+async def test_the_providers_safety_filter_refunds_without_retrying(app: Routix, fakes: AIFakes) -> None:
+    fakes.openai.blocked_words = {"forbidden"}
+    person = Conversation(app)
+    error = error_of(await ask(person, "basic", 'Gaming "forbidden art"'))
+    assert "safety filter" in error.text and "not charged" in error.text
+    assert len(fakes.openai.calls_to(GENERATIONS)) == 1
+    assert await balance(person) == 10
+
+
+async def test_stability_content_filtered_is_refunded(app: Routix, fakes: AIFakes) -> None:
+    fakes.stability.filtered_words = {"forbidden"}
+    person = Conversation(app)
+    error = error_of(await ask(person, "pro", 'Gaming "forbidden art"'))
+    assert "safety filter" in error.text
+    assert await balance(person) == 10
+
+
+async def test_a_rejected_key_turns_the_provider_off_without_crashing(app: Routix, fakes: AIFakes,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    fakes.openai.api_key = "sk-rotated-by-the-operator"  # ours is now wrong
+    person = Conversation(app)
+    error = error_of(await ask(person, "basic"))
+    assert "not set up correctly" in error.text and await balance(person) == 10
+    assert any("rejected the API key" in record.getMessage() for record in caplog.records)
+    refused = error_of(await ask(person, "premium"))
+    assert "not available" in refused.text, "the other OpenAI algorithm is off too, before any call"
+    assert len(fakes.openai.calls_to(GENERATIONS)) == 1
+    image_of(await ask(person, "pro")), "Stability is unaffected"
+
+
+async def test_no_key_means_unavailable_and_nothing_is_faked(tmp_path: Path, fakes: AIFakes) -> None:
+    app = await paid_app(tmp_path, fakes, openai_api_key="", stability_api_key="", sdwebui_base_url="")
+    try:
+        person = Conversation(app)
+        listing = (await person.send("/algorithms"))[-1]
+        assert isinstance(listing, TextReply) and listing.text.count("not available") >= 3
+        assert "not available" in error_of(await ask(person, "basic")).text
+        assert fakes.image_calls() == 0 and await balance(person) == 10
+    finally:
+        await app.aclose()
+
+
+# -- moderation -------------------------------------------------------------------------------------------------
+
+async def test_the_word_list_refuses_before_anything_is_held(app: Routix, fakes: AIFakes) -> None:
+    person = Conversation(app)
+    error = error_of(await ask(person, "basic", "a beheading scene"))
+    assert "safety check" in error.text and "not charged" in error.text
+    assert fakes.image_calls() == 0 and not fakes.openai.calls_to("/moderations")
+    assert await balance(person) == 10
+
+
+async def test_the_moderation_model_refuses_before_the_paid_call(app: Routix, fakes: AIFakes) -> None:
+    person = Conversation(app)
+    error = error_of(await ask(person, "premium", 'Horror "GORE NIGHT"', photo=photo_bytes()))
+    assert "safety check" in error.text and "violence" in error.text
+    (check,) = fakes.openai.calls_to("/moderations")
+    kinds = [item["type"] for item in check.body["input"]]
+    assert kinds == ["text", "image_url"], "the text and the reference photo were checked"
+    assert fakes.image_calls() == 0 and await balance(person) == 10
+
+
+async def test_moderation_in_persian_is_explained_in_persian(app: Routix, fakes: AIFakes) -> None:
+    person = Conversation(app, locale="fa")
+    error = error_of(await ask(person, "basic", "یک صحنهٔ سر بریدن"))
+    assert "هزینه‌ای کسر نشد" in error.text
+    assert fakes.image_calls() == 0
+
+
+# -- money: spend, budgets, concurrency ---------------------------------------------------------------------------
+
+async def test_spend_is_recorded_and_shown_per_provider_and_algorithm(app: Routix, fakes: AIFakes) -> None:
+    person = Conversation(app)
+    image_of(await ask(person, "basic"))
+    image_of(await ask(person, "pro", 'Tech "NEW PHONE"'))
+    stats = (await Conversation(app, user=ADMIN[1]).send("/stats"))[-1]
+    assert isinstance(stats, TextReply)
+    spend = stats.text.splitlines()[-1]
+    assert "openai/basic $0.015 (1)" in spend and "stability/pro $0.080 (1)" in spend
+    assert spend.count("$0.095") == 2, "today's and this month's totals"
+
+
+async def test_a_budget_pauses_its_algorithms_until_the_period_rolls_over(app: Routix, fakes: AIFakes) -> None:
+    admin, person = Conversation(app, user=ADMIN[1]), Conversation(app)
+    answer = (await admin.send("/budget openai 0.02 day"))[-1]
+    assert isinstance(answer, TextReply) and "$0.02 per day" in answer.text
+    image_of(await ask(person, "basic"))  # 0.015: within
+    error = error_of(await ask(person, "basic"))  # would be 0.03
+    assert "spending limit" in error.text and "not charged" in error.text
+    assert [b.label for row in error.buttons for b in row] == ["🖼 Try Local (free)"]
+    refused = error_of(await ask(person, "premium"))
+    assert "paused until" in refused.text, "once reached, the request is refused before anything is held"
+    image_of(await ask(person, "pro")), "another provider's budget is its own"
+    assert len(fakes.openai.calls_to(GENERATIONS)) == 1
+    assert await balance(person) == 10 - 1 - 5
+    listing = (await admin.send("/budget"))[-1]
+    assert isinstance(listing, TextReply) and "openai $0.015 / $0.02 per day" in listing.text
+
+
+async def test_budget_usage_is_explained(app: Routix) -> None:
+    admin = Conversation(app, user=ADMIN[1])
+    for wrong in ("/budget openai", "/budget nobody 5 day", "/budget openai -1 day", "/budget openai 5 year"):
+        reply = (await admin.send(wrong))[-1]
+        assert isinstance(reply, ErrorReply) and "/budget" in reply.text
+    creator = (await Conversation(app).send("/budget all 1 day"))[-1]
+    assert isinstance(creator, ErrorReply) and creator.code == "not_admin"
+
+
+async def test_waiting_on_a_provider_holds_no_render_slot(tmp_path: Path, fakes: AIFakes) -> None:
+    fakes.openai.delay_s = 0.6
+    settings = paid_settings(tmp_path / "data", fakes, openai_concurrency=4)
+    settings.jobs = settings.jobs.model_copy(update={"concurrency": 1})
+    app = await started_paid(settings)
+    try:
+        people = [Conversation(app, user=f"p{i}") for i in range(12)]
+        for person in people:
+            person.listen()
+        results = await asyncio.gather(*(ask(person, "basic") for person in people))
+        assert all(image_of(events) for events in results)
+        assert fakes.openai.max_in_flight == 4, "four calls at once (the provider's limit) on one render slot"
+    finally:
+        await app.aclose()
+
+
+async def test_200_concurrent_paid_requests_against_10_credits_charge_exactly_10(app: Routix,
+                                                                                  fakes: AIFakes) -> None:
+    chats = [Conversation(app, chat=f"chat-{n}") for n in range(200)]  # one person, 200 chats at once
+    for chat in chats:
+        chat.listen()
+    answers = await asyncio.gather(*(ask(chat, "basic", f'Gaming "LEVEL {n}"') for n, chat in enumerate(chats)))
+    pictures = sum(1 for events in answers for event in events if isinstance(event, ImageReply))
+    refusals = [event for events in answers for event in events
+                if isinstance(event, ErrorReply) and event.code == "no_credits"]
+    assert pictures == 10 and len(refusals) == 190
+    assert "you have 0" in refusals[0].text and "refills on" in refusals[0].text
+    assert len(fakes.openai.calls_to(GENERATIONS)) == 10, "one provider call per accepted request"
+    assert await balance(chats[0]) == 0
+
+
+# -- the language model reads the request ---------------------------------------------------------------------
+
+def analysis_answer(**fields: object) -> dict:
+    return {"title": "BOSS DOWN", "category": "gaming", "style": "cinematic", "mood": "dramatic",
+            "colors": ["#e11d48"], "elements": [], "badge": "", "highlight": "",
+            "description": "A lone knight facing a giant dragon in a burning castle hall", **fields}
+
+
+async def test_the_language_model_writes_the_title_and_the_scene(tmp_path: Path, fakes: AIFakes) -> None:
+    fakes.openai.chat_handler = lambda body: analysis_answer()
+    app = await paid_app(tmp_path, fakes, analysis_base_url=fakes.openai.base_url, analysis_model="gpt-5-mini")
+    try:
+        image = image_of(await ask(Conversation(app), "basic", "make me something for my boss fight video"))
+        assert "BOSS DOWN" in image.caption and title_read(image.image, "BOSS DOWN") >= 0.9
+        (chat,) = fakes.openai.calls_to("/chat/completions")
+        assert chat.body["response_format"]["type"] == "json_schema"
+        prompt = fakes.openai.calls_to(GENERATIONS)[0].prompt or ""
+        assert prompt.startswith("A lone knight facing a giant dragon"), "the model's scene leads the image prompt"
+    finally:
+        await app.aclose()
+
+
+@pytest.mark.parametrize("garbage", ["not json at all", '{"title": "X"}', analysis_answer(category="weather")])
+async def test_garbage_from_the_language_model_falls_back_to_keywords(tmp_path: Path, fakes: AIFakes,
+                                                                      garbage: object) -> None:
+    fakes.openai.chat_handler = lambda body: garbage
+    app = await paid_app(tmp_path, fakes, analysis_base_url=fakes.openai.base_url)
+    try:
+        image = image_of(await ask(Conversation(app), "basic"))
+        assert TITLE in image.caption, "the keyword analyzer's title"
+    finally:
+        await app.aclose()
+
+
+async def test_a_quoted_title_and_a_persian_title_are_kept(tmp_path: Path, fakes: AIFakes) -> None:
+    fakes.openai.chat_handler = lambda body: analysis_answer(title="SOMETHING ELSE")
+    app = await paid_app(tmp_path, fakes, analysis_base_url=fakes.openai.base_url)
+    try:
+        assert TITLE in image_of(await ask(Conversation(app), "basic")).caption
+        persian = image_of(await ask(Conversation(app, user="sara", locale="fa"), "basic", "ولاگ سفر به شیراز"))
+        assert "SOMETHING ELSE" not in persian.caption, "a Persian request keeps a Persian title"
+    finally:
+        await app.aclose()
+
+
+async def test_a_follow_up_is_merged_by_the_language_model(tmp_path: Path, fakes: AIFakes) -> None:
+    answers = iter([analysis_answer(), analysis_answer(title="BOSS DOWN", colors=["#2563eb"])])
+    fakes.openai.chat_handler = lambda body: next(answers)
+    app = await paid_app(tmp_path, fakes, analysis_base_url=fakes.openai.base_url)
+    try:
+        person = Conversation(app)
+        image_of(await ask(person, "basic", "something for my boss fight video"))
+        image_of(await person.send("make it blue"))
+        follow_up = fakes.openai.calls_to("/chat/completions")[1]
+        user_message = follow_up.body["messages"][-1]["content"]
+        assert "Previous analysis" in user_message and "make it blue" in user_message
+    finally:
+        await app.aclose()
+
+
+# -- never paid twice -----------------------------------------------------------------------------------------
+
+async def test_a_job_stopped_after_the_provider_answered_resumes_without_paying_again(tmp_path: Path,
+                                                                                      fakes: AIFakes) -> None:
+    settings = paid_settings(tmp_path / "data", fakes)
+    settings.jobs = settings.jobs.model_copy(update={"concurrency": 1, "drain_seconds": 0})
+    app = await started_paid(settings)
+    person = Conversation(app)
+    person.listen()
+    async with app.pipeline.slots.slot(_nowhere):  # every render slot busy: the job waits after its paid call
+        request = asyncio.create_task(app.service.handle(
+            _incoming(person, REQUEST, "basic"), person.reply))
+        await _until(lambda: len(fakes.openai.calls_to(GENERATIONS)) == 1)
+        await request
+        await asyncio.sleep(0.3)  # the picture is stored; the job waits for the slot
+        await app.aclose()  # stopped (as by a deploy) before finishing: nothing delivered yet
+    assert not any(isinstance(event, ImageReply) for event in person.events)
+    again = await started_paid(settings, before_serving=lambda routix: _listen(person, routix))
+    try:
+        await _until(lambda: any(isinstance(event, ImageReply) for event in person.events), timeout=20)
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 1, "the stored AI picture was used, not bought again"
+        assert await balance(person) == 9
+    finally:
+        await again.aclose()
+
+
+def _listen(person: Conversation, routix: Routix) -> None:
+    person.app = routix
+    person.listen()
+
+
+async def _nowhere(position: int) -> None:
+    return None
+
+
+def _incoming(person: Conversation, text: str, algorithm: str):  # type: ignore[no-untyped-def]
+    from core.messages import Incoming
+
+    return Incoming(person.platform, person.user, person.chat, text, display_name=person.user,
+                    options=Options(algorithm=algorithm), update_key=f"console:{uuid.uuid4().hex}")
+
+
+async def _until(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
