@@ -1,4 +1,6 @@
-"""The algorithm catalogue, as data. Seeded into storage; admins enable and disable entries."""
+"""The algorithm catalogue, as data. Seeded into storage; admins enable and disable entries. Which provider and
+model actually draws each paid one is a setting (ALGORITHM_BASIC, ...): `provider` here is what a new database
+shows until then."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ from core.domain import Algorithm
 
 SEED_ALGORITHMS: tuple[Algorithm, ...] = (
     Algorithm("local", "Local", "Offline designer compositor: instant, free.", 0, "local"),
-    Algorithm("basic", "Basic AI", "An AI background with our title typography.", 1, "openai:dall-e-3"),
-    Algorithm("premium", "Premium AI", "Higher-detail AI artwork, tuned for clicks.", 3, "openai:gpt-image-1"),
-    Algorithm("pro", "Pro AI", "The best model with photo-real subjects.", 5, "stability:sd3"),
+    Algorithm("basic", "Basic AI", "An AI background with our title typography.", 1, "openai:gpt-image-1-mini"),
+    Algorithm("premium", "Premium AI", "Higher-detail AI artwork, tuned for clicks; uses your photo.", 3,
+              "openai:gpt-image-2"),
+    Algorithm("pro", "Pro AI", "Photo-real AI scenes; your photo cut out beside the title.", 5, "stability:ultra"),
 )
 DEFAULT_ALGORITHM = "local"

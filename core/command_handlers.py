@@ -98,12 +98,12 @@ class CommandHandlers:
     async def _set_default_algorithm(self, turn: Turn, algorithm_id: str) -> None:
         if not await self._may_change_settings(turn):
             return
-        algorithms = {a.id: a for a in await self.catalogue.algorithm_choices()}
+        algorithms = (await self.catalogue.entries()).algorithms
         algorithm = algorithms.get(algorithm_id)
         if algorithm is None:
             return await turn.refuse("unknown_algorithm", id=algorithm_id, ids=", ".join(algorithms))
-        if not algorithm.available:
-            return await turn.refuse("algorithm_unavailable", name=algorithm.name)
+        if await self.requests.refused(turn, algorithm):
+            return
         await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope,
                                               default_algorithm=algorithm.id)
         await self._audit(turn, "set_default_algorithm", turn.incoming.settings_scope, algorithm.id)

@@ -174,6 +174,8 @@ class Pipeline:
         async with slot:
             await self._fenced(self.store.begin_work(job.id, self.owner))
             await progress.stage(Stage.ANALYSING)
+            if self.paid.config.understand_all:  # ANALYSIS_FOR=all: free requests are read by the model too
+                missing = await self._understood(job, missing)
             await progress.stage(Stage.GENERATING)
             await _all_or_none(make(generation) for generation in missing)
             await progress.stage(Stage.COMPOSING)

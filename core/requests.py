@@ -222,7 +222,12 @@ class Requests:
         algorithm = algorithms.get(algorithm_id)
         if algorithm is None:
             await turn.refuse("unknown_algorithm", id=algorithm_id, ids=", ".join(algorithms))
-        elif not algorithm.enabled:
+            return None
+        return None if await self.refused(turn, algorithm) else algorithm
+
+    async def refused(self, turn: Turn, algorithm: Algorithm) -> bool:
+        """Whether the algorithm cannot be used now (switched off, no provider, its budget reached): said so."""
+        if not algorithm.enabled:
             await turn.refuse("algorithm_disabled", name=algorithm.name)
         elif not self.catalogue.available(algorithm):
             await turn.refuse("algorithm_unavailable", name=algorithm.name)
@@ -230,8 +235,8 @@ class Requests:
             until = next_period(budget.period, utcnow()).strftime("%Y-%m-%d %H:%M UTC")
             await turn.refuse("algorithm_over_budget", name=algorithm.name, until=until)
         else:
-            return algorithm
-        return None
+            return False
+        return True
 
     async def _finish(self, turn: Turn) -> Finish:
         """The watermark rule: the chat's setting if an admin set one, else the user's tier."""

@@ -15,7 +15,7 @@ from core.ports import Moderator, RemoteImages, Understanding
 from providers.language import ChatUnderstanding, OpenAIModeration, Shrink
 from providers.openai_images import OpenAIImages, openai_client
 from providers.sdwebui import SDWebUIClient, SDWebUIImages
-from providers.shared import Service
+from providers.shared import Downloader, Service
 from providers.stability import StabilityClient, StabilityImages
 
 if TYPE_CHECKING:
@@ -42,13 +42,13 @@ def build_paid(ai: AISettings, shrink: Shrink) -> Built:
     stability = StabilityClient(stability_service, ai.stability_api_base_url, ai.stability_api_key,
                                 ai.ai_timeout_seconds)
     sdwebui = SDWebUIClient(sdwebui_service, ai.sdwebui_base_url, ai.sdwebui_auth, ai.ai_timeout_seconds)
-    built = Built({}, [], None, [images_client, stability, sdwebui])
+    downloads = Downloader(ai.ai_download_max_bytes, ai.ai_timeout_seconds, ai.openai_concurrency)
+    built = Built({}, [], None, [images_client, stability, sdwebui, downloads])
     for algorithm, spec in ai.algorithms.items():
         provider, model, quality = [*spec.split(":"), ""][:3]
         if provider == "openai":
             built.images[algorithm] = OpenAIImages(openai_service, images_client, model, quality,
-                                                   previews=ai.ai_previews, download_limit=ai.ai_download_max_bytes,
-                                                   timeout_s=ai.ai_timeout_seconds)
+                                                   previews=ai.ai_previews, downloads=downloads)
         elif provider == "stability":
             built.images[algorithm] = StabilityImages(stability, model)
         else:

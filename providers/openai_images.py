@@ -3,17 +3,15 @@ previews) and dall-e-3; with a reference photo, the images edit endpoint (GPT im
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
-import time
 from typing import Any
 
 import httpx
 import openai
 
 from core.ai import Fetched, ImageAsk, Preview, Problem, ProviderError
-from providers.shared import Service, retry_after
+from providers.shared import Downloader, Service, retry_after
 
 log = logging.getLogger(__name__)
 SIXTEEN_NINE = {"gpt-image-2": "1536x864"}  # models that draw any size divisible by 16: exactly 16:9
@@ -36,11 +34,11 @@ class OpenAIImages:
     cuts_out = False  # a reference photo goes to the edit endpoint, which keeps the person in the picture
 
     def __init__(self, service: Service, client: openai.AsyncOpenAI, model: str, quality: str, *, previews: int,
-                 download_limit: int, timeout_s: float) -> None:
-        self.service, self.client, self.model = service, client, model
+                 downloads: Downloader) -> None:
+        self.service, self.client, self.model, self.downloads = service, client, model, downloads
         self.quality = quality or ("standard" if model.startswith("dall-e") else "medium")
         self.name = service.name
-        self.previews, self.download_limit, self.timeout_s = previews, download_limit, timeout_s
+        self.previews = previews
 
     @property
     def gpt_image(self) -> bool:
@@ -99,26 +97,8 @@ class OpenAIImages:
         if item.b64_json:
             return base64.b64decode(item.b64_json)
         if item.url:
-            return await self._download(item.url)
+            return await self.downloads.get(item.url)
         raise ProviderError(Problem.DOWN, "the answer held neither b64_json nor a url")
-
-    async def _download(self, url: str) -> bytes:
-        """A picture answered by URL, capped in size and time (a URL can point anywhere)."""
-        started = time.monotonic()
-        try:
-            async with asyncio.timeout(self.timeout_s), self.client._client.stream("GET", url) as response:
-                if response.status_code != 200:
-                    raise ProviderError(Problem.DOWN, f"downloading the picture: HTTP {response.status_code}")
-                data = bytearray()
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > self.download_limit:
-                        raise ProviderError(Problem.TOO_LARGE, f"the picture passed {self.download_limit} bytes")
-        except TimeoutError:
-            raise ProviderError(Problem.TIMEOUT, f"downloading took over {time.monotonic() - started:.0f} s") from None
-        except httpx.HTTPError as error:
-            raise ProviderError(Problem.DOWN, f"downloading the picture: {type(error).__name__}") from None
-        return bytes(data)
 
     async def close(self) -> None:
         return None  # the client is the service's; bootstrap closes it once

@@ -84,3 +84,28 @@ async def error_text(response: aiohttp.ClientResponse) -> str:
         return (await response.text())[:300]
     except Exception:
         return ""
+
+
+class Downloader:
+    """Pictures answered by URL: fetched with a size cap and a time limit (a URL can point anywhere)."""
+
+    def __init__(self, limit: int, timeout_s: float, concurrency: int) -> None:
+        self.limit, self.timeout_s, self.concurrency = limit, timeout_s, concurrency
+        self._session: aiohttp.ClientSession | None = None
+
+    async def get(self, url: str) -> bytes:
+        if self._session is None:
+            self._session = http_session(self.concurrency, self.timeout_s)
+        try:
+            async with self._session.get(url) as response:
+                if response.status != 200:
+                    raise ProviderError(Problem.DOWN, f"downloading the picture: HTTP {response.status}")
+                return await read_capped(response, self.limit)
+        except TimeoutError:
+            raise ProviderError(Problem.TIMEOUT, f"downloading the picture took over {self.timeout_s:.0f} s") from None
+        except aiohttp.ClientError as error:
+            raise ProviderError(Problem.DOWN, f"downloading the picture: {type(error).__name__}") from None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

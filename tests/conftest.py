@@ -141,5 +141,7 @@ async def _postgres(url: str, statement: str) -> None:
         await connection.execute(statement)  # type: ignore[arg-type]
 
 
+pytest_plugins = ["tests.paid_support"]  # the `fakes` fixture of the paid services
+
 __all__ = ["ADMIN", "IN_CI", "Conversation", "asyncio", "make_settings", "require_service", "started",
            "thread_providers"]

@@ -31,6 +31,9 @@ class Handler(Protocol):
                       image: discord.Attachment | None) -> None: ...
 
 
+BUDGET_PROVIDERS = ("all", "openai", "stability", "sdwebui")
+
+
 def _describe(key: str) -> app_commands.locale_str:
     return text(*OPTIONS[key])
 
@@ -170,6 +173,16 @@ class CommandSet:
             group.add_command(self._algorithm_command(name))
         group.add_command(app_commands.Command(name="stats", description=self.describe("stats"),
                                                callback=self._forward("/stats")))
+
+        @group.command(name="budget", description=self.describe("budget"))
+        @app_commands.describe(provider=_describe("provider"), usd=_describe("usd"), period=_describe("budget_period"))
+        @app_commands.choices(provider=_choices([(p, p) for p in BUDGET_PROVIDERS]),
+                              period=_choices([(p, p) for p in ("day", "month")]))
+        async def budget(interaction: discord.Interaction, provider: str | None = None,
+                         usd: app_commands.Range[float, 0, 1_000_000] | None = None, period: str | None = None) -> None:
+            parts = [provider, usd, period]
+            await handler.command(interaction, _line("budget", *(part for part in parts if part is not None)))
+
         return group
 
     def _user_command(self, name: str) -> app_commands.Command:

@@ -34,6 +34,9 @@ OPTIONS: dict[str, tuple[str, str]] = {  # key -> (English, Persian)
     "amount": ("Number of credits", "تعداد اعتبار"),
     "tier": ("Tier", "سطح"),
     "period": ("Refill period", "دورهٔ شارژ"),
+    "provider": ("An AI provider or all (empty: list budgets)", "یک سرویس هوش مصنوعی یا همه (خالی: فهرست)"),
+    "usd": ("Most it may spend, in US dollars (0 pauses it)", "سقف هزینه به دلار آمریکا (۰: توقف)"),
+    "budget_period": ("Per day or per month", "روزانه یا ماهانه"),
 }
 
 

@@ -15,18 +15,14 @@ from PIL import Image
 from bots.bootstrap import Routix
 from core.messages import ErrorReply, ImageReply, Options, PreviewReply, TextReply
 from tests.conftest import ADMIN, Conversation
-from tests.paid_support import AIFakes, ai_fakes, paid_settings, started_paid, title_read
+from tests.ocr import title_read
+from tests.paid_support import AIFakes, paid_settings, started_paid
 
 TITLE = "EPIC BOSS FIGHT"
 REQUEST = f'Gaming "{TITLE}"'
 GENERATIONS = "/images/generations"
 
 
-@pytest.fixture
-async def fakes() -> AsyncIterator[AIFakes]:
-    async with ai_fakes() as started:
-        yield started
-        assert started.errors() == [], "every request our clients sent fits the published API descriptions"
 
 
 async def paid_app(tmp_path: Path, fakes: AIFakes, **ai: object) -> Routix:
@@ -430,3 +426,68 @@ async def _until(condition, timeout: float = 10.0) -> None:  # type: ignore[no-u
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.02)
+
+
+# -- answers by URL ------------------------------------------------------------------------------------------------
+
+async def test_dall_e_answers_by_url_and_the_picture_is_downloaded(tmp_path: Path, fakes: AIFakes) -> None:
+    app = await paid_app(tmp_path, fakes, algorithm_basic="openai:dall-e-3:hd")
+    try:
+        person = Conversation(app)
+        image = image_of(await ask(person, "basic"))
+        assert title_read(image.image, TITLE) >= 0.9 and len(fakes.openai.downloads) == 1
+        (call,) = fakes.openai.calls_to(GENERATIONS)
+        assert (call.model, call.size, call.quality) == ("dall-e-3", "1792x1024", "hd")
+        assert "stream" not in call.body and "response_format" not in call.body
+    finally:
+        await app.aclose()
+
+
+async def test_a_url_answer_past_the_size_cap_is_refused_and_refunded(tmp_path: Path, fakes: AIFakes) -> None:
+    fakes.openai.url_size_override = 3_000_000
+    app = await paid_app(tmp_path, fakes, algorithm_basic="openai:dall-e-3", ai_download_max_bytes=1_000_000)
+    try:
+        person = Conversation(app)
+        error = error_of(await ask(person, "basic"))
+        assert "more than a picture" in error.text and await balance(person) == 10
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 1, "too large is not retried"
+    finally:
+        await app.aclose()
+
+
+# -- the same money rules on PostgreSQL ---------------------------------------------------------------------------
+
+async def test_on_postgresql_200_requests_charge_10_and_a_budget_holds_under_concurrency(
+        tmp_path: Path, fakes: AIFakes, postgres_url: str) -> None:
+    from tests.conftest import drop_postgres_schema, fresh_postgres_schema
+
+    schema, url = await fresh_postgres_schema(postgres_url)
+    app = await started_paid(paid_settings(tmp_path / "data", fakes, url))
+    try:
+        chats = [Conversation(app, chat=f"chat-{n}") for n in range(200)]
+        for chat in chats:
+            chat.listen()
+        answers = await asyncio.gather(*(ask(chat, "basic", f'Gaming "LEVEL {n}"') for n, chat in enumerate(chats)))
+        assert sum(isinstance(e, ImageReply) for events in answers for e in events) == 10
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 10
+        await Conversation(app, user=ADMIN[1]).send("/budget openai 0.2 day")  # 0.15 spent: room for 3 more
+        others = [Conversation(app, user=f"fan{n}") for n in range(30)]
+        for other in others:
+            other.listen()
+        answers = await asyncio.gather(*(ask(other, "basic", f'Vlog "DAY {n}"') for n, other in enumerate(others)))
+        assert sum(isinstance(e, ImageReply) for events in answers for e in events) == 3
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 13, "concurrent calls never pass the budget"
+    finally:
+        await app.aclose()
+        await drop_postgres_schema(postgres_url, schema)
+
+
+async def test_analysis_for_all_reads_free_requests_too(tmp_path: Path, fakes: AIFakes) -> None:
+    fakes.openai.chat_handler = lambda body: analysis_answer()
+    app = await paid_app(tmp_path, fakes, analysis_base_url=fakes.openai.base_url, analysis_for="all")
+    try:
+        image = image_of(await ask(Conversation(app), "local", "make me something for my boss fight video"))
+        assert "BOSS DOWN" in image.caption and "Local" in image.caption
+        assert fakes.image_calls() == 0
+    finally:
+        await app.aclose()

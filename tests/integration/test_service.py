@@ -242,7 +242,7 @@ async def test_a_photo_becomes_part_of_the_thumbnail(routix: Routix) -> None:
 async def test_unavailable_algorithms_are_listed_but_never_run(routix: Routix) -> None:
     chat = Conversation(routix)
     listing = (await chat.send("/algorithms"))[-1]
-    assert isinstance(listing, TextReply) and "basic" in listing.text and "not available yet" in listing.text
+    assert isinstance(listing, TextReply) and "basic" in listing.text and "not available" in listing.text
     refusal = (await chat.send('Tech "X"', options=Options(algorithm="pro")))[-1]
     assert isinstance(refusal, ErrorReply) and refusal.code == "algorithm_unavailable"
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
-import shutil
 import subprocess
 
 import numpy as np
@@ -20,6 +18,7 @@ from PIL import Image
 from core.rendering import VARIANTS, Finish, Scene, render_local
 from core.rendering.colors import contrast_lum, luminance
 from core.rendering.compositor import _LINEAR, compose, external_canvas
+from tests.ocr import tesseract
 
 from .conftest import PALETTE, encode, photo, scenic_photo
 
@@ -65,15 +64,6 @@ VARIANT_CASES = [
 ]
 
 
-def _tesseract() -> str | None:
-    path = shutil.which("tesseract")
-    if path is None and os.environ.get("CI") == "true":
-        pytest.fail("tesseract is required in CI (Debian: tesseract-ocr tesseract-ocr-eng)")
-    if path is None:
-        pytest.skip("tesseract not installed (Debian: tesseract-ocr); legibility test skipped outside CI")
-    return path
-
-
 def _ocr(binary: str, image: Image.Image) -> str:
     buffer = io.BytesIO()
     image.convert("L").save(buffer, "PNG")
@@ -103,8 +93,7 @@ def _id(scene: Scene) -> str:
 
 @pytest.mark.parametrize("scene", CASES + PHOTO_CASES + VARIANT_CASES, ids=_id)
 def test_title_reads_back_at_full_size_and_as_a_small_preview(scene: Scene) -> None:
-    binary = _tesseract()
-    assert binary is not None
+    binary = tesseract()
     rendered = render_local(scene, Finish(keep_original=False))
     lines = compose(scene).lines
     full = Image.open(io.BytesIO(rendered.jpeg)).convert("RGB")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from PIL import Image
@@ -59,7 +62,7 @@ def test_generate_writes_one_thumbnail_and_prints_its_path(tmp_path: Path) -> No
 def test_generate_fails_clearly(tmp_path: Path) -> None:
     result = run(["generate", "anything", "--algorithm", "pro", "--out", str(tmp_path / "x.jpg")], tmp_path)
     assert result.returncode == 1
-    assert "not available yet" in result.stderr and "Traceback" not in result.stderr
+    assert "not available" in result.stderr and "Traceback" not in result.stderr
     missing = run(["generate", "anything", "--photo", str(tmp_path / "nope.jpg")], tmp_path)
     assert missing.returncode == 2 and "no such photo" in missing.stderr
 
@@ -72,3 +75,32 @@ def test_wrong_settings_are_named_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr and "secrets.token_urlsafe" in result.stderr
     assert "change-me" not in result.stderr  # a secret is never echoed back
+
+
+def test_a_paid_algorithm_in_the_terminal_through_the_real_openai_client(tmp_path: Path) -> None:
+    """The fake OpenAI runs as a process of its own: the terminal blocks this one while it chats."""
+    port = _free_port()
+    fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.openai_api", "--port", str(port)],
+                            cwd=Path(__file__).resolve().parents[3], stdout=subprocess.PIPE, text=True)
+    try:
+        assert fake.stdout is not None and "http://" in fake.stdout.readline()
+        base = f"http://127.0.0.1:{port}"
+        script = '/algorithm basic\nGaming "EPIC BOSS FIGHT"\n/credits\n'
+        result = run(["chat", "--user", "alice"], tmp_path, script, OPENAI_API_KEY="sk-test-not-real",
+                     OPENAI_BASE_URL=f"{base}/v1", AI_PREVIEWS="0")
+        assert result.returncode == 0, result.stderr
+        state = json.loads(urllib.request.urlopen(f"{base}/_fake/state", timeout=5).read())
+    finally:
+        fake.terminate()
+        fake.wait(10)
+    (path,) = saved_paths(result.stdout)
+    assert Image.open(path).size == (1280, 720)
+    assert "Basic AI · 9 credits left" in result.stdout and "Balance: 9 credits" in result.stdout
+    assert [call["model"] for call in state["calls"] if call["path"] == "/images/generations"] == ["gpt-image-1-mini"]
+    assert state["errors"] == []
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -15,7 +15,7 @@ EXPECTED = {
     "credits": set(), "algorithms": set(), "history": set(), "new": set(),
     "lang": {"language"}, "link": {"code"},
     "settings": {"show", "watermark", "algorithm", "channels"},
-    "admin": {"grant", "quota", "tier", "ban", "unban", "enable", "disable", "stats"},
+    "admin": {"grant", "quota", "tier", "ban", "unban", "enable", "disable", "stats", "budget"},
 }
 
 

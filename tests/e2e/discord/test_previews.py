@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import io
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -17,13 +16,13 @@ from typing import Any
 
 import discord
 import pytest
-from PIL import Image
 
 from bots.discord import replies as discord_replies
 from bots.discord.main import configure_endpoints
 from bots.discord.replies import DiscordSender, InteractionReplies
 from core.messages import Address, Button, ErrorReply, ImageReply, PreviewReply, ProgressReply, Stage
 from tests.e2e.discord.conftest import make_settings
+from tests.e2e.previews import PREVIEWS, Kept, preview_jpeg, same_picture
 from tests.fakes.discord_api import FakeDiscord, FakeInteraction, FakeUser
 
 GENERATION = "cd" * 16
@@ -31,15 +30,8 @@ INTERVAL = 0.3  # PROGRESS_INTERVAL_S, shortened for these tests
 EPHEMERAL = 1 << 6
 
 
-def preview_jpeg(color: str, step: int) -> bytes:
-    image = Image.new("RGB", (640, 360), color)
-    image.paste((255, 255, 255), (0, 0, 80 * (step + 1), 40))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
 
 
-PREVIEWS = [preview_jpeg(color, step) for step, color in enumerate(("#d62828", "#f77f00", "#2a9d8f"))]
 FINAL = preview_jpeg("#264653", 7)
 LOCAL = ((Button("🖼 Try Local (free)", f"rx:algo:{GENERATION}:local"),),)
 
@@ -57,17 +49,8 @@ def progress(text: str, stage: Stage = Stage.GENERATING) -> ProgressReply:
     return ProgressReply(GENERATION, stage, text)
 
 
-def same_picture(data: bytes, sent: bytes) -> bool:
-    got, want = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(sent))
-    return data == sent and got.format == "JPEG" and got.size == want.size and got.tobytes() == want.tobytes()
 
 
-class Kept:
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    async def __call__(self, message_id: str) -> None:
-        self.ids.append(message_id)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from bots.telegram.replies import Timing
 from core.rendering import Finish, Rendered, Scene
 from tests.conftest import make_settings, thread_providers
 from tests.fakes.telegram_api import FakeBotAPI
+from tests.paid_support import local_on_threads
 
 ADMIN_ID = 1  # telegram:1 is a global admin in tests.conftest.make_settings
 FAST = Timing(chat_action_every=0.5, progress_after=0.25, edit_every=0.25)
@@ -55,8 +56,12 @@ class TelegramBot:
         self.webhook: Webhook | None = None
 
     async def start(self, *, providers: dict[str, Any] | None = None, webhook: Webhook | None = None,
-                    rate_limiter: bool = True, timing: Timing = FAST) -> TelegramBot:
-        self.routix = build(self.settings, providers=providers or thread_providers())
+                    rate_limiter: bool = True, timing: Timing = FAST, paid: bool = False) -> TelegramBot:
+        """`paid`: the paid algorithms' providers built from the settings (the real clients), not test doubles."""
+        if paid:
+            self.routix = build(self.settings, local=local_on_threads())
+        else:
+            self.routix = build(self.settings, providers=providers or thread_providers())
         self.runtime = Runtime(self.routix, self.settings, rate_limiter=rate_limiter, timing=timing, webhook=webhook,
                                poll_timeout=1)
         self.webhook = webhook

@@ -19,23 +19,15 @@ from PIL import Image
 from bots.telegram.main import build_bot
 from bots.telegram.replies import ChatReplies, TelegramSender
 from core.messages import Address, Button, ErrorReply, ImageReply, PreviewReply, ProgressReply, Stage
-from tests.e2e.telegram.conftest import FAST, decode, telegram_settings
+from tests.e2e.previews import PREVIEWS, Kept, same_picture
+from tests.e2e.telegram.conftest import FAST, telegram_settings
 from tests.fakes.telegram_api import Call, FakeBotAPI
 
 GENERATION = "ab" * 16
-COLORS = ("#d62828", "#f77f00", "#2a9d8f")
 
 
-def preview_jpeg(color: str, step: int) -> bytes:
-    """A small JPEG like a model's partial image: each one different."""
-    image = Image.new("RGB", (640, 360), color)
-    image.paste((255, 255, 255), (0, 0, 80 * (step + 1), 40))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
 
 
-PREVIEWS = [preview_jpeg(color, step) for step, color in enumerate(COLORS)]
 
 
 def final_jpeg() -> bytes:
@@ -51,19 +43,8 @@ def uploaded(call: Call) -> bytes:
     return call.files[call.params["media"]["media"].removeprefix("attach://")]
 
 
-def same_picture(data: bytes, sent: bytes) -> bool:
-    got, want = decode(data), decode(sent)
-    return data == sent and got.format == "JPEG" and got.size == want.size and got.tobytes() == want.tobytes()
 
 
-class Kept:
-    """What the pipeline's `on_progress` was told (store.keep_progress in the real thing)."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    async def __call__(self, message_id: str) -> None:
-        self.ids.append(message_id)
 
 
 @pytest.fixture
