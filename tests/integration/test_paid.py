@@ -208,7 +208,7 @@ async def test_a_rejected_key_turns_the_provider_off_without_crashing(app: Routi
     refused = error_of(await ask(person, "premium"))
     assert "not available" in refused.text, "the other OpenAI algorithm is off too, before any call"
     assert len(fakes.openai.calls_to(GENERATIONS)) == 1
-    image_of(await ask(person, "pro")), "Stability is unaffected"
+    assert image_of(await ask(person, "pro")), "Stability is unaffected"
 
 
 async def test_no_key_means_unavailable_and_nothing_is_faked(tmp_path: Path, fakes: AIFakes) -> None:
@@ -273,7 +273,7 @@ async def test_a_budget_pauses_its_algorithms_until_the_period_rolls_over(app: R
     assert [b.label for row in error.buttons for b in row] == ["🖼 Try Local (free)"]
     refused = error_of(await ask(person, "premium"))
     assert "paused until" in refused.text, "once reached, the request is refused before anything is held"
-    image_of(await ask(person, "pro")), "another provider's budget is its own"
+    assert image_of(await ask(person, "pro")), "another provider's budget is its own"
     assert len(fakes.openai.calls_to(GENERATIONS)) == 1
     assert await balance(person) == 10 - 1 - 5
     listing = (await admin.send("/budget"))[-1]
@@ -491,3 +491,18 @@ async def test_analysis_for_all_reads_free_requests_too(tmp_path: Path, fakes: A
         assert fakes.image_calls() == 0
     finally:
         await app.aclose()
+
+
+async def test_variations_and_the_original_of_a_paid_picture(app: Routix, fakes: AIFakes) -> None:
+    from core.messages import AlbumReply, DocumentReply
+
+    person = Conversation(app)
+    image = image_of(await ask(person, "basic"))
+    actions = {button.action.split(":")[1]: button.action for row in image.buttons for button in row}
+    album = next(e for e in await person.send(button=actions["vars"]) if isinstance(e, AlbumReply))
+    assert len(album.images) == 3 and len(fakes.openai.calls_to(GENERATIONS)) == 4, "three siblings, three calls"
+    original = next(e for e in await person.send(button=actions["orig"]) if isinstance(e, DocumentReply))
+    png = Image.open(io.BytesIO(original.data))
+    assert (png.format, png.size) == ("PNG", (1280, 720))
+    assert len(fakes.openai.calls_to(GENERATIONS)) == 4, "the original is finished from the stored AI picture"
+    assert await balance(person) == 10 - 1 - 3
