@@ -11,6 +11,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bots ./bots
 COPY core ./core
+COPY providers ./providers
 COPY storage ./storage
 RUN pip install --no-cache-dir . && mkdir -p /data && chown routix:routix /data
 

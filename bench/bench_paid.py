@@ -1,7 +1,7 @@
 """Paid algorithms under a burst: the real Telegram bot + core + local renderer against a fake AI provider.
 
     python bench/bench_paid.py [--requests 200] [--delay 3] [--provider openai|stability] [--previews 2]
-                               [--port 18085] [--provider-port 18095] [--flood-limits]
+                               [--port 18085] [--provider-port 18095] [--flood-limits] [--calibrate]
 
 `--requests` chats each send one request for the `basic` algorithm at once (set up before the clock starts: each
 chat sends `/algorithm basic` and gets its answer). `basic` is an OpenAI GPT image model (`--provider openai`,
@@ -12,7 +12,10 @@ takes `--delay` s per picture; waiting on it holds no render slot, so the whole 
 Reported: wall time from the first update pushed to the last photo received (and its ratio to the delay),
 update -> photo p50/p99, update -> first progress message, CPU per request of the bot process + its render
 workers (not the fakes), the provider's image calls against the requests (equal: nobody paid twice) and its
-largest number of calls at once, lost and duplicated photos, and the fakes' spec-violation lists (must be empty).
+largest number of calls at once, lost and duplicated photos, and the fakes' spec-violation lists (must be empty);
+also how busy the machine was (other processes included: a busy neighbour shows there), and where the time went per
+job, read from the bot's SQLite database (accepted, provider call started/answered, finished, render/encode ms).
+`--calibrate` first sends the same burst straight to a fresh provider fake with no bot: what the fake alone can serve.
 
 The fake Bot API and the fake provider each run in a process of their own (the provider's fake draws real PNGs:
 its CPU is reported, not counted as the bot's; on a small machine it still competes with the bot for the cores).
@@ -25,14 +28,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +114,12 @@ class ProviderProcess:
                 "in_flight": raw["in_flight"], "max_in_flight": raw["max_in_flight"], "errors": raw["errors"]}
 
 
+def machine_busy() -> float:
+    """CPU seconds every process on the machine has used (all cores), from /proc/stat: to see other load."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
 def paid_settings(data_dir: Path, port: int, provider: ProviderProcess, requests: int, previews: int) -> Settings:
     settings = bot_settings(data_dir, port)
     settings.jobs = JobSettings(per_user=50)
@@ -174,13 +186,13 @@ def analyse_paid(sent: dict[int, int], state: dict[str, Any]) -> dict[str, Any]:
         preview_bytes += [c["bytes"] for c in previews]
         if not photos:
             lost += 1
-            refused += any(c["method"] == "sendMessage" for c in calls)  # told why (a refusal, a failure)
+            refused += any(c["method"] == "sendMessage" for c in calls)  # a refusal, a failure, or progress
             continue
         duplicated += len(photos) - 1
         latency.append((photos[0]["at"] - pushed[update]) * 1000)
         last_photo = max(last_photo, *(c["at"] for c in photos))
-        shown = [c["at"] for c in calls if c["method"] in ("sendMessage",) or c in previews]
-        shown = [at for at in shown if at < photos[0]["at"]]
+        shown = [c["at"] for c in [*previews, *(c for c in calls if c["method"] == "sendMessage")]
+                 if c["at"] < photos[0]["at"]]  # the progress message: text, or a photo of a preview
         if shown:
             progress.append((min(shown) - pushed[update]) * 1000)
     first_update = min(pushed[update] for update in sent.values())
@@ -188,6 +200,68 @@ def analyse_paid(sent: dict[int, int], state: dict[str, Any]) -> dict[str, Any]:
     return {"latency": latency, "progress": progress, "lost": lost, "duplicated": duplicated, "refused": refused,
             "first_update": first_update, "last_photo": last_photo, "methods": methods, "threshold": threshold,
             "result_bytes": result_bytes, "preview_bytes": preview_bytes, "errors": state["errors"]}
+
+
+def timeline(data_dir: Path, since: float) -> dict[str, list[float]]:
+    """Where each job's time went, from the bot's own SQLite database (seconds after the first update): accepted,
+    provider call started and answered (as the bot saw them), job finished; and each finish's render/encode ms."""
+    def at(value: str) -> float:
+        moment = datetime.fromisoformat(value)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() - since
+
+    try:
+        with contextlib.closing(sqlite3.connect(data_dir / "routix.db")) as db:
+            jobs = db.execute("SELECT created_at, finished_at FROM jobs").fetchall()
+            calls = db.execute("SELECT created_at, latency_ms FROM paid_calls").fetchall()
+            timings = [json.loads(row[0]) for row in
+                       db.execute("SELECT timings FROM generations WHERE algorithm = 'basic'").fetchall() if row[0]]
+    except (sqlite3.Error, ValueError, TypeError) as error:  # a changed schema: the rest of the report stands
+        print(f"  (no timeline from the database: {error})")
+        return {}
+    jobs = [job for job in jobs if at(job[0]) >= -1]  # this burst's jobs
+    return {"accepted": [at(created) for created, _ in jobs],
+            "call started": [at(created) for created, _ in calls],
+            "call answered": [at(created) + latency / 1000 for created, latency in calls if latency is not None],
+            "call took": [latency / 1000 for _, latency in calls if latency is not None],
+            "job finished": [at(finished) for _, finished in jobs if finished],
+            "finish render ms": [t["render_ms"] for t in timings if "render_ms" in t],
+            "finish encode ms": [t["encode_ms"] for t in timings if "encode_ms" in t]}
+
+
+async def calibrate(args: argparse.Namespace) -> None:
+    """The provider fake alone: `--requests` calls at once straight to it (a fresh one), with a client doing next to
+    nothing, the bodies the bot sends. Shows what the fake itself can serve on this machine."""
+    async with ProviderProcess(args.provider, args.provider_port + 1, args.delay) as provider, \
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def one(n: int) -> float:
+            prompt = f"Gaming thumbnail background about LEVEL {n}, YouTube thumbnail background, 16:9."
+            if args.provider == "openai":
+                body: dict[str, Any] = {"model": "gpt-image-1-mini", "prompt": prompt, "n": 1, "size": "1536x1024",
+                                        "quality": "medium", "output_format": "png"}
+                if args.previews:
+                    body |= {"stream": True, "partial_images": args.previews}
+                request = session.post(f"{provider.base_url}/images/generations", json=body,
+                                       headers={"Authorization": f"Bearer {OPENAI_KEY}"})
+            else:
+                form = aiohttp.FormData(default_to_multipart=True)
+                for name, value in {"prompt": prompt, "aspect_ratio": "16:9", "seed": str(n),
+                                    "output_format": "png"}.items():
+                    form.add_field(name, value)
+                request = session.post(f"{provider.base_url}/v2beta/stable-image/generate/core", data=form,
+                                       headers={"authorization": f"Bearer {STABILITY_KEY}", "accept": "image/*"})
+            async with request as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"calibration call answered {response.status}")
+            return time.monotonic()
+
+        assert provider.proc is not None
+        cpu_before, started = process_cpu(provider.proc.pid), time.monotonic()
+        ends = [(end - started) * 1000 for end in await asyncio.gather(*(one(n) for n in range(args.requests)))]
+        cpu = process_cpu(provider.proc.pid) - cpu_before
+    print(f"\nprovider fake alone ({args.provider}, {args.requests} calls at once, no bot):"
+          f" all answered in {max(ends) / 1000:.2f} s = {max(ends) / 1000 / args.delay:.2f} x the delay;"
+          f" answered {ms(ends)}; its CPU {cpu * 1000 / args.requests:.1f} ms per call ({cpu:.2f} s)")
 
 
 def ms(values: list[float]) -> str:
@@ -213,7 +287,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
             assert fake.proc is not None and provider.proc is not None
             fakes = {fake.proc.pid, provider.proc.pid}
             fake_before, provider_before = process_cpu(fake.proc.pid), process_cpu(provider.proc.pid)
-            cpu_before = cpu_seconds(fakes)
+            cpu_before, machine_before, burst_started = cpu_seconds(fakes), machine_busy(), time.monotonic()
             ids = await fake.push([{"chat_id": chat, "text": f'Gaming thumbnail "LEVEL {n}" in red'}
                                    for n, chat in enumerate(chats)])
             sent = dict(zip(chats, ids, strict=True))
@@ -226,19 +300,28 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
             with contextlib.suppress(TimeoutError):  # every job ended (delivered, finished), not just sent
                 async with asyncio.timeout(30):
                     await app.routix.idle()
-            cpu_after = cpu_seconds(fakes)
+            cpu_after, machine, window = cpu_seconds(fakes), machine_busy() - machine_before, \
+                time.monotonic() - burst_started
             fake_cpu = process_cpu(fake.proc.pid) - fake_before
             provider_cpu = process_cpu(provider.proc.pid) - provider_before
             after_provider = await provider.state()
             state = await fake.calls(since)
         finally:
             await app.stop()
-    report(args, analyse_paid(sent, state), before_provider, after_provider, startup,
+    result = analyse_paid(sent, state)
+    report(args, result, before_provider, after_provider, startup, (machine, window),
            (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]), fake_cpu, provider_cpu, settings)
+
+    steps = timeline(data_dir, result["first_update"])
+    if steps:
+        print("  where the time went (bot's database; s after the first update, render/encode in ms):")
+        for name, values in steps.items():
+            print(f"    {name + ':':18} {quantiles(values)}")
 
 
 def report(args: argparse.Namespace, result: dict[str, Any], before: dict[str, Any], after: dict[str, Any],
-           startup: float, cpu: tuple[float, float], fake_cpu: float, provider_cpu: float, settings: Settings) -> None:
+           startup: float, machine: tuple[float, float], cpu: tuple[float, float], fake_cpu: float,
+           provider_cpu: float, settings: Settings) -> None:
     n, delay = args.requests, args.delay
     algorithm = settings.ai.algorithm_basic
     previews = (f"previews on ({args.previews} partial pictures asked per call)" if args.provider == "openai"
@@ -262,6 +345,11 @@ def report(args: argparse.Namespace, result: dict[str, Any], before: dict[str, A
           f" = {(main + workers) / (os.cpu_count() or 1):.2f} s of the {os.cpu_count()} cores")
     print(f"  fakes (not counted):          provider {provider_cpu * 1000 / n:.1f} ms CPU per request"
           f" ({provider_cpu:.2f} s), Bot API {fake_cpu * 1000 / n:.1f} ms ({fake_cpu:.2f} s)")
+    busy, window = machine
+    cores = os.cpu_count() or 1
+    print(f"  machine during the burst:     {busy:.2f} s CPU busy of {window * cores:.2f} s available"
+          f" ({busy / (window * cores) * 100:.0f}%); other processes"
+          f" {max(0.0, busy - main - workers - fake_cpu - provider_cpu):.2f} s")
     calls = after["image_calls"] - before["image_calls"]
     statuses = after["statuses"] - before["statuses"]
     other = after["other"] - before["other"]
@@ -274,7 +362,7 @@ def report(args: argparse.Namespace, result: dict[str, Any], before: dict[str, A
     print(f"  photos: results {len(result['result_bytes'])} (mean {_kb(result['result_bytes'])}),"
           f" preview photos {len(result['preview_bytes'])} (mean {_kb(result['preview_bytes'])}),"
           f" editMessageMedia {methods['editMessageMedia']}")
-    print(f"  lost photos: {result['lost']} ({result['refused']} of them told why), duplicated photos:"
+    print(f"  lost photos: {result['lost']} ({result['refused']} of those chats got some text), duplicated photos:"
           f" {result['duplicated']}")
     print(f"  spec violations: provider {len(after['errors'])}, Bot API {len(result['errors'])}")
     for error in (after["errors"] + result["errors"])[:5]:
@@ -283,6 +371,13 @@ def report(args: argparse.Namespace, result: dict[str, Any], before: dict[str, A
            and not after["errors"] and not result["errors"])
     print(f"  {'PASS' if met else 'FAIL'} (targets: wall <= 1.5 x delay, provider calls = requests,"
           " none lost or duplicated, no spec violations)")
+
+
+def quantiles(values: list[float]) -> str:
+    if not values:
+        return "none"
+    return (f"min {min(values):.2f}, p50 {percentile(values, 50):.2f}, p90 {percentile(values, 90):.2f},"
+            f" max {max(values):.2f} ({len(values)})")
 
 
 def _kb(sizes: list[int]) -> str:
@@ -300,8 +395,12 @@ async def main() -> None:
     parser.add_argument("--provider-port", type=int, default=18095, help="the fake provider's port")
     parser.add_argument("--flood-limits", action="store_true", help="the bot's Telegram flood limiter on")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for every photo")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="first, the same number of calls straight to a fresh provider fake (no bot)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.calibrate:
+        await calibrate(args)
     with tempfile.TemporaryDirectory() as data:
         await run(args, Path(data))
 

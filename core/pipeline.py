@@ -119,7 +119,10 @@ class Pipeline:
         progress = _Progress(replies, job.language, generations[0].id.hex)
         try:
             async with asyncio.timeout(self.config.job_timeout_s):
-                made = await self._make(job, generations, progress)
+                try:
+                    made = await self._make(job, generations, progress)
+                finally:
+                    await progress.stop_previews()
         except BadImage as error:
             return await self._fail(job, replies, Failure("bad_image", f"bad_image_{error.reason}", str(error),
                                                           values={"limit": self.config.max_photo_mb}))
@@ -391,6 +394,7 @@ class _Progress:
     def __init__(self, replies: JobReplies, language: str, generation_id: str) -> None:
         self.replies, self.language, self.generation_id = replies, language, generation_id
         self._sent: set[Stage] = set()
+        self._previewing: asyncio.Task[None] | None = None
 
     async def queued(self, position: int) -> None:
         text = translate(self.language, "queued", position=position)
@@ -403,20 +407,31 @@ class _Progress:
         await self.replies(ProgressReply(self.generation_id, stage, translate(self.language, f"stage_{stage.value}")))
 
     def preview(self, decode: Decode) -> Preview:
-        """Partial pictures as previews: small JPEGs made in a render worker, at most one every PREVIEW_EVERY_S."""
+        """Partial pictures as previews: small JPEGs made in a render worker, at most one every PREVIEW_EVERY_S.
+        Made and sent beside the call, never in its way: the provider's stream is read on while a preview is
+        made, and one still being made when the next comes is not joined by another."""
         throttle = PreviewThrottle(PREVIEW_EVERY_S)
 
         async def show(image: bytes) -> None:
-            if not throttle.due():
+            if self._previewing is not None and not self._previewing.done():
                 return
-            try:
-                jpeg = await decode(preview_jpeg, image)
-                await self.replies(PreviewReply(self.generation_id, jpeg,
-                                                translate(self.language, "stage_generating")))
-            except Exception as error:  # a preview is decoration: the picture goes on
-                log.info("preview skipped: %s", error)
+            if throttle.due():
+                self._previewing = asyncio.create_task(self._send_preview(decode, image))
 
         return show
+
+    async def _send_preview(self, decode: Decode, image: bytes) -> None:
+        try:
+            jpeg = await decode(preview_jpeg, image)
+            await self.replies(PreviewReply(self.generation_id, jpeg, translate(self.language, "stage_generating")))
+        except Exception as error:  # a preview is decoration: the picture goes on
+            log.info("preview skipped: %s", error)
+
+    async def stop_previews(self) -> None:
+        """Before the result (or the failure) goes out: a preview must never land after it."""
+        if self._previewing is not None:
+            self._previewing.cancel()
+            await asyncio.gather(self._previewing, return_exceptions=True)
 
 
 async def _all_or_none(makes: Iterable[Coroutine[Any, Any, None]]) -> None:
