@@ -1,13 +1,14 @@
 #!/bin/sh
 # Install Routix into ./.venv, with the Debian packages its renderer needs.
 #   sh scripts/install.sh        the bot
-#   sh scripts/install.sh dev    the bot and everything the tests need (tesseract for the legibility test)
+#   sh scripts/install.sh dev    the bot and everything the tests need (tesseract for the legibility test,
+#                                docker-compose to validate compose.yaml)
 set -eu
 cd "$(dirname "$0")/.."
 extra="${1:-}"
 
 packages="fonts-dejavu-core fonts-noto-core fonts-farsiweb libfribidi0 libraqm0"
-[ "$extra" = "dev" ] && packages="$packages tesseract-ocr tesseract-ocr-eng tesseract-ocr-fas"
+[ "$extra" = "dev" ] && packages="$packages tesseract-ocr tesseract-ocr-eng tesseract-ocr-fas docker-compose"
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then
   missing=""
