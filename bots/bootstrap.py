@@ -76,7 +76,11 @@ class Routix:
         return isinstance(self.jobs, LocalJobs) or self.role == "worker"
 
     async def __aenter__(self) -> Routix:
-        await self.start()
+        try:
+            await self.start()  # refused, e.g., on an outdated PostgreSQL schema (storage/migrations)
+        except BaseException:
+            await self.aclose()  # the context never opened: its exit will not close what was built
+            raise
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -92,6 +96,9 @@ class Routix:
         credits = self.settings.credits
         tiers = default_tiers(credits.free_allowance, credits.free_period, credits.pro_allowance, credits.pro_period)
         await self.store.seed(SEED_ALGORITHMS, SEED_TEMPLATES, tiers)
+        start_blobs = getattr(self.blobs, "start", None)  # S3 with a spool: its background sync
+        if start_blobs is not None:
+            start_blobs()
         self._started = True
 
     def add_sender(self, platform: str, sender: Sender) -> None:
@@ -142,6 +149,9 @@ class Routix:
         if self.paid is not None:
             await self.paid.close()
         await self.jobs.close()
+        close_blobs = getattr(self.blobs, "aclose", None)
+        if close_blobs is not None:
+            await close_blobs()
         await self.store.close()
         self._started = False
 
@@ -149,11 +159,10 @@ class Routix:
 def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: Any) -> Routix:
     """Build everything from settings. Overrides (store, blobs, providers, jobs) replace single parts."""
     settings = settings or load_settings()
-    data_dir = settings.app.routix_data_dir
     workers = settings.jobs.workers or os.cpu_count() or 1
     store: Store = overrides.get("store") or SqlStore(create_engine(
         settings.database_url, settings.database.database_echo, settings.database.database_pool_size))
-    blobs: BlobStore = overrides.get("blobs") or LocalBlobStore(data_dir / "blobs")
+    blobs: BlobStore = overrides.get("blobs") or blob_store(settings)
     local: LocalProvider = overrides.get("local") or LocalProvider.with_processes(workers)
     paid: Built | None = None
     providers: dict[str, ImageProvider | RemoteImages] | None = overrides.get("providers")
@@ -165,7 +174,7 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
     catalogue = Catalogue(store, providers)
     decode = _decoder(providers)
     words = LocalWordList(settings.ai.blocked_words)
-    paid_pictures = PaidPictures(store, blobs, catalogue, [words, *(paid.moderators if paid else [])],
+    paid_pictures = PaidPictures(store, blobs, [words, *(paid.moderators if paid else [])],
                                  paid.understanding if paid else None,
                                  PaidConfig(settings.ai.prices, settings.ai.ai_deadline_seconds,
                                             settings.ai.analysis_for == "all"), owner)
@@ -186,6 +195,23 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
         max_photo_mb=settings.render.max_upload_bytes // 1_000_000, job_timeout_s=jobs_settings.timeout_seconds),
         owner, paid_pictures, decode)
     return Routix(settings, role, store, blobs, providers, catalogue, jobs, pipeline, service, paid)
+
+
+def blob_store(settings: Settings) -> BlobStore:
+    """STORAGE_BACKEND=local: files under ROUTIX_DATA_DIR/blobs. s3: the bucket, with a local spool for saves made
+    while it is unreachable (uploaded by `routix storage sync` and every STORAGE_SYNC_SECONDS)."""
+    storage, data_dir = settings.storage, settings.app.routix_data_dir
+    if storage.backend == "local":
+        return LocalBlobStore(data_dir / "blobs")
+    from storage.s3_blobs import FallbackBlobStore, S3BlobStore, S3Config, Spool, spool_path  # boto3: only for S3
+
+    remote = S3BlobStore(S3Config(
+        bucket=storage.s3_bucket, prefix=storage.s3_prefix, region=storage.s3_region,
+        endpoint_url=storage.s3_endpoint_url, path_style=storage.s3_path_style,
+        access_key_id=storage.s3_access_key_id, secret_access_key=storage.s3_secret_access_key,
+        connect_timeout_s=storage.s3_connect_timeout_seconds, read_timeout_s=storage.s3_read_timeout_seconds,
+        max_attempts=storage.s3_max_attempts, concurrency=storage.s3_concurrency))
+    return FallbackBlobStore(remote, Spool(spool_path(data_dir)), sync_every_s=storage.sync_seconds)
 
 
 def _job_backend(settings: Settings, role: Role, owner: str) -> JobBackend:

@@ -24,12 +24,14 @@ MAX_GRANT = 1_000_000
 class CommandHandlers:
     def __init__(self, store: Store, catalogue: Catalogue, requests: Requests, config: ServiceConfig) -> None:
         self.store = store
+        self.blobs = requests.blobs
         self.catalogue = catalogue
         self.requests = requests
         self.config = config
         self._handlers: dict[str, Callable[[Turn, list[str]], Awaitable[None]]] = {
             name: getattr(self, f"cmd_{name}") for name in (
-                "start", "help", "new", "credits", "algorithms", "algorithm", "history", "regenerate", "variations",
+                "start", "help", "new", "credits", "algorithms", "algorithm", "history", "forget", "regenerate",
+                "variations",
                 "lang", "link", "settings", "thumb", "grant", "quota", "tier", "watermark", "enable", "disable",
                 "ban", "unban", "stats", "budget")
         }
@@ -108,6 +110,19 @@ class CommandHandlers:
                                               default_algorithm=algorithm.id)
         await self._audit(turn, "set_default_algorithm", turn.incoming.settings_scope, algorithm.id)
         await turn.say("algorithm_set", name=algorithm.name)
+
+    async def cmd_forget(self, turn: Turn, args: list[str]) -> None:
+        """Deletes the person's thumbnails, reference photos and their files; credits and the account stay."""
+        if args != ["confirm"]:
+            return await turn.say("forget_ask")
+        forgotten = await self.store.forget_user(turn.user.id, utcnow())
+        if forgotten is None:
+            return await turn.refuse("forget_busy")
+        count, keys = forgotten
+        for key in keys:
+            await self.blobs.delete(key)
+        await self._audit(turn, "forget", turn.actor, f"{count} generations, {len(keys)} files")
+        await turn.say("forget_done", count=count, files=len(keys))
 
     async def cmd_history(self, turn: Turn, args: list[str]) -> None:
         generations = await self.store.recent_generations(turn.user.id, self.config.history_limit)

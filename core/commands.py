@@ -26,6 +26,8 @@ _CATALOG: tuple[tuple[str, str, str, str, bool], ...] = (
     ("regenerate", "", "Same request, a new design", "همان درخواست، طرحی تازه", False),
     ("variations", "", "A few siblings of the last thumbnail", "چند نسخهٔ دیگر از آخرین تامبنیل", False),
     ("lang", "en|fa", "Reply language", "زبان پاسخ‌ها", False),
+    ("forget", "[confirm]", "Delete your thumbnails, photos and history", "حذف تامبنیل‌ها، عکس‌ها و تاریخچهٔ شما",
+     False),
     ("link", "[code]", "Join your Telegram and Discord accounts", "اتصال حساب‌های تلگرام و دیسکورد", False),
     ("settings", "[watermark on|off | algorithm <id> | channels <ids|all>]", "This chat's or server's settings",
      "تنظیمات این گفتگو یا سرور", False),

@@ -29,7 +29,6 @@ from core.ai import (
     with_retries,
 )
 from core.analysis import QUOTED, Analyzer, KeywordAnalyzer
-from core.catalogue import Catalogue
 from core.credits import utcnow
 from core.domain import Analysis, Generation, Job
 from core.ports import BlobStore, Moderator, PaidCall, RemoteImages, Store, Understanding
@@ -65,10 +64,10 @@ class Picture:
 
 
 class PaidPictures:
-    def __init__(self, store: Store, blobs: BlobStore, catalogue: Catalogue, moderators: list[Moderator],
+    def __init__(self, store: Store, blobs: BlobStore, moderators: list[Moderator],
                  understanding: Understanding | None, config: PaidConfig, owner: str,
                  analyzer: Analyzer | None = None) -> None:
-        self.store, self.blobs, self.catalogue = store, blobs, catalogue
+        self.store, self.blobs = store, blobs
         self.analyzer = analyzer or KeywordAnalyzer()
         self.moderators, self.understanding, self.config, self.owner = moderators, understanding, config, owner
 

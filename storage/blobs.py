@@ -63,3 +63,6 @@ class LocalBlobStore:
 
     async def exists(self, key: str) -> bool:
         return self.path_of(key).exists()
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self.path_of(key).unlink, missing_ok=True)

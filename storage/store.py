@@ -40,6 +40,7 @@ from core.domain import (
 from core.messages import Address
 from core.ordering import request_order
 from core.ports import Acceptance, Accepted, Outcome, PaidCall, Result, Taken
+from storage import migrations
 from storage import statements as sql
 from storage.engine import database_threads
 from storage.tables import (
@@ -185,11 +186,9 @@ class SqlStore:
 
     @in_thread
     def create_schema(self) -> None:
-        """Create missing tables. On PostgreSQL under an advisory lock: a bot and its workers start together."""
-        with self.engine.begin() as connection:
-            if self.engine.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(70070)"))
-            SQLModel.metadata.create_all(connection)
+        """SQLite migrates to the latest revision; PostgreSQL creates an empty database and otherwise raises
+        SchemaOutdated unless it is at the latest (`routix db upgrade` migrates it): storage/migrations."""
+        migrations.at_start(self.engine)
 
     async def close(self) -> None:
         await self._dispose()
@@ -861,3 +860,37 @@ class SqlStore:
             session.execute(sql.UPDATE_GENERATION, {"b_id": generation_id, "updated_at": utcnow(), "title": title,
                                                     "analysis": analysis, "scene": scene})
             return True
+
+    # forgetting ---------------------------------------------------------------------------------------------
+
+    @in_thread
+    def forget_user(self, user_id: uuid.UUID, now: datetime) -> tuple[int, list[str]] | None:
+        """Delete a person's generations and finished jobs (their credits, ledger and spend records stay); the
+        blob keys nothing else refers to any more, for the caller to delete. None while a job is unfinished."""
+        with self._session() as session:
+            if self._unfinished(session, user_id):
+                return None
+            rows = session.scalars(select(GenerationRow).where(GenerationRow.user_id == user_id)).all()
+            ids = [row.id for row in rows]
+            keys = {key for row in rows for key in (row.result_key, row.original_key, row.photo_key) if key}
+            calls = session.scalars(select(PaidCallRow).where(col(PaidCallRow.generation_id).in_(ids))).all()
+            keys |= {key for call in calls for key in (call.image_key, call.subject_key) if key}
+            for call in calls:  # the spend stays on the books; the pictures go
+                call.image_key = call.subject_key = None
+            session.execute(update(ConversationRow).where(col(ConversationRow.last_generation_id).in_(ids))
+                            .values(last_generation_id=None))
+            for job in session.scalars(select(JobRow).where(JobRow.user_id == user_id)).all():
+                session.delete(job)
+            for row in rows:
+                session.delete(row)
+            session.flush()
+            return len(ids), sorted(keys - self._referenced(session, keys))
+
+    @staticmethod
+    def _referenced(session: Session, keys: set[str]) -> set[str]:
+        """Which of `keys` a remaining generation or paid call still refers to (identical bytes share a key)."""
+        found: set[str] = set()
+        for column in (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
+                       PaidCallRow.image_key, PaidCallRow.subject_key):
+            found |= set(session.scalars(select(column).where(col(column).in_(keys))).all())
+        return found

@@ -60,7 +60,8 @@ class CommandSet:
         return text(*self.descriptions.get(name, (name, name)))
 
     def build(self) -> list[app_commands.Command | app_commands.Group]:
-        return [self.thumbnail(), *self.simple(), self.lang(), self.link(), self.settings(), self.admin()]
+        return [self.thumbnail(), *self.simple(), self.lang(), self.link(), self.forget(), self.settings(),
+                self.admin()]
 
     def thumbnail(self) -> app_commands.Command:
         handler = self.handler
@@ -91,6 +92,16 @@ class CommandSet:
             await handler.command(interaction, line)
 
         return forward
+
+    def forget(self) -> app_commands.Command:
+        handler = self.handler
+
+        @app_commands.command(name="forget", description=self.describe("forget"))
+        @app_commands.describe(confirm=_describe("confirm"))
+        async def forget(interaction: discord.Interaction, confirm: bool = False) -> None:
+            await handler.command(interaction, _line("forget", "confirm" if confirm else None))
+
+        return forget
 
     def lang(self) -> app_commands.Command:
         handler = self.handler

@@ -37,6 +37,7 @@ OPTIONS: dict[str, tuple[str, str]] = {  # key -> (English, Persian)
     "provider": ("An AI provider or all (empty: list budgets)", "یک سرویس هوش مصنوعی یا همه (خالی: فهرست)"),
     "usd": ("Most it may spend, in US dollars (0 pauses it)", "سقف هزینه به دلار آمریکا (۰: توقف)"),
     "budget_period": ("Per day or per month", "روزانه یا ماهانه"),
+    "confirm": ("True: delete them now, for good", "بله: همین حالا برای همیشه حذف شوند"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -380,3 +381,35 @@ async def test_in_a_burst_the_first_creator_gets_a_thumbnail_before_the_last_is_
 
 async def _record(order: list[tuple[str, str]], name: str, event: object) -> None:
     order.append((name, type(event).__name__))
+
+
+async def test_forget_deletes_a_persons_thumbnails_and_files_but_not_their_credits(routix: Routix) -> None:
+    from core.messages import ImageReply
+
+    person, other = Conversation(routix, user="zoe"), Conversation(routix, user="kim")
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (10, 120, 200)).save(photo, "JPEG")
+    mine = next(e for e in await person.send('Vlog "MY DAY"', photo=photo.getvalue()) if isinstance(e, ImageReply))
+    theirs = next(e for e in await other.send('Vlog "MY DAY"') if isinstance(e, ImageReply))
+    asked = (await person.send("/forget"))[-1]
+    assert isinstance(asked, TextReply) and "/forget confirm" in asked.text
+    made = await routix.store.get_generation(uuid.UUID(hex=mine.generation_id))
+    assert made is not None and made.result_key and made.photo_key
+    files = (made.result_key, made.photo_key)
+    done = (await person.send("/forget confirm"))[-1]
+    assert isinstance(done, TextReply) and "1 thumbnails" in done.text
+    assert await routix.store.recent_generations((await person_user(routix, "zoe")).id, 10) == []
+    assert [await routix.blobs.exists(key) for key in files] == [False, False], "the picture and the photo are gone"
+    history = (await person.send("/history"))[-1]
+    assert isinstance(history, TextReply) and "MY DAY" not in history.text
+    gone = (await person.send(button=mine.buttons[0][0].action))[-1]
+    assert isinstance(gone, ErrorReply) and gone.code == "generation_gone"
+    assert "Balance: 10 credits" in (await person.send("/credits"))[-1].text  # type: ignore[union-attr]
+    kept = await routix.store.get_generation(uuid.UUID(hex=theirs.generation_id))
+    assert kept is not None and kept.result_key and await routix.blobs.exists(kept.result_key), "others keep theirs"
+
+
+async def person_user(routix: Routix, name: str):  # type: ignore[no-untyped-def]
+    user = await routix.store.find_user("console", name)
+    assert user is not None
+    return user

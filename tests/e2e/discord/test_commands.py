@@ -13,7 +13,7 @@ PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, mess
 EXPECTED = {
     "thumbnail": {"prompt", "title", "algorithm", "style", "image"},
     "credits": set(), "algorithms": set(), "history": set(), "new": set(),
-    "lang": {"language"}, "link": {"code"},
+    "lang": {"language"}, "link": {"code"}, "forget": {"confirm"},
     "settings": {"show", "watermark", "algorithm", "channels"},
     "admin": {"grant", "quota", "tier", "ban", "unban", "enable", "disable", "stats", "budget"},
 }
