@@ -13,7 +13,7 @@ from core.config import ServiceConfig
 from core.credits import utcnow
 from core.domain import PERIODS, Generation, JobStatus, User
 from core.i18n import LANGUAGES, translate
-from core.ports import RemoteImages, Store
+from core.ports import Links, RemoteImages, Store
 from core.requests import Requests
 from core.turn import Turn
 
@@ -22,8 +22,9 @@ MAX_GRANT = 1_000_000
 
 
 class CommandHandlers:
-    def __init__(self, store: Store, catalogue: Catalogue, requests: Requests, config: ServiceConfig) -> None:
-        self.store = store
+    def __init__(self, store: Store, catalogue: Catalogue, requests: Requests, config: ServiceConfig,
+                 links: Links | None = None) -> None:
+        self.store, self.links = store, links
         self.blobs = requests.blobs
         self.catalogue = catalogue
         self.requests = requests
@@ -130,10 +131,16 @@ class CommandHandlers:
             return await turn.say("history_empty")
         lines = [turn.text("history_header")] + [
             turn.text("history_line", when=g.created_at.strftime("%Y-%m-%d %H:%M") if g.created_at else "",
-                      title=g.title, algorithm=g.algorithm, status=turn.text(f"status_{g.status}"))
+                      title=g.title, algorithm=g.algorithm, status=turn.text(f"status_{g.status}")) + self._link(g)
             for g in generations
         ]
         await turn.send_text("\n".join(lines))
+
+    def _link(self, generation: Generation) -> str:
+        """A share link to the picture, where links are configured and the picture is stored."""
+        if self.links is None or not generation.result_key:
+            return ""
+        return " " + self.links.url(generation.result_key, f"routix-{generation.id.hex[:8]}.jpg")
 
     async def cmd_regenerate(self, turn: Turn, args: list[str]) -> None:
         if (last := await self._last(turn)) is not None:

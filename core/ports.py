@@ -152,6 +152,12 @@ class BlobStore(Protocol):
     async def delete(self, key: str) -> None: ...  # a key that is not there is no error
 
 
+class Links(Protocol):
+    """Share links to stored pictures: signed and expiring (the local store) or presigned (S3)."""
+
+    def url(self, key: str, filename: str) -> str: ...
+
+
 class ImageProvider(Protocol):
     """Turns a scene into a finished 1280x720 thumbnail (compose, watermark, encode)."""
 
@@ -262,6 +268,6 @@ class JobBackend(Protocol):
     async def close(self) -> None: ...
 
 
-__all__ = ["Acceptance", "Accepted", "BlobStore", "Decode", "ImageProvider", "JobBackend", "JobReplies", "Moderator",
-           "Outcome", "PaidCall", "PositionCallback", "ProgressKept", "RemoteImages", "RenderSlots", "Result", "Sender",
-           "Store", "Taken", "Understanding", "Understood"]
+__all__ = ["Acceptance", "Accepted", "BlobStore", "Decode", "ImageProvider", "JobBackend", "JobReplies", "Links",
+           "Moderator", "Outcome", "PaidCall", "PositionCallback", "ProgressKept", "RemoteImages", "RenderSlots",
+           "Result", "Sender", "Store", "Taken", "Understanding", "Understood"]

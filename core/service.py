@@ -24,7 +24,7 @@ from core.i18n import normalize_language, translate
 from core.limits import FloodLimit, Verdict
 from core.messages import ErrorReply, Incoming, Outgoing, Reply
 from core.ordering import start_request
-from core.ports import Store
+from core.ports import Links, Store
 from core.requests import Requests
 from core.text import clean_text
 from core.turn import Turn
@@ -34,12 +34,13 @@ JOB_COMMANDS = frozenset({"thumb", "regenerate", "variations"})  # their update 
 
 
 class Service:
-    def __init__(self, store: Store, catalogue: Catalogue, requests: Requests, config: ServiceConfig) -> None:
+    def __init__(self, store: Store, catalogue: Catalogue, requests: Requests, config: ServiceConfig,
+                 links: Links | None = None) -> None:
         self.store = store
         self.catalogue = catalogue
         self.requests = requests
         self.config = config
-        self.commands = CommandHandlers(store, catalogue, requests, config)
+        self.commands = CommandHandlers(store, catalogue, requests, config, links)
         self.flood = FloodLimit(config.flood_per_second, config.flood_burst)
 
     # -- entry point ------------------------------------------------------------------------------------
