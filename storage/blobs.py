@@ -66,3 +66,12 @@ class LocalBlobStore:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path_of(key).unlink, missing_ok=True)
+
+    async def listing(self) -> list[tuple[str, float]]:
+        """Every stored key with its age's reference point (modified, epoch seconds), for retention."""
+        return await asyncio.to_thread(self._listing)
+
+    def _listing(self) -> list[tuple[str, float]]:
+        if not self.root.exists():
+            return []
+        return [(path.name, path.stat().st_mtime) for path in self.root.glob("??/*") if KEY_PATTERN.match(path.name)]

@@ -894,3 +894,27 @@ class SqlStore:
                        PaidCallRow.image_key, PaidCallRow.subject_key):
             found |= set(session.scalars(select(column).where(col(column).in_(keys))).all())
         return found
+
+    # retention ----------------------------------------------------------------------------------------------
+
+    @in_thread
+    def referenced_keys(self) -> set[str]:
+        """Every blob key a generation or a paid call still refers to."""
+        with self._session() as session:
+            found: set[str] = set()
+            for column in (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
+                           PaidCallRow.image_key, PaidCallRow.subject_key):
+                found |= {key for key in session.scalars(select(column).where(col(column).is_not(None))) if key}
+            return found
+
+    @in_thread
+    def expire_originals(self, tiers: tuple[str, ...], before: datetime) -> int:
+        """Forget the lossless originals of these tiers' generations made before `before` (they are made again on
+        demand: the picture is deterministic, or finished again from the stored AI picture)."""
+        with self._connection() as session:
+            users = select(UserRow.id).where(col(UserRow.tier).in_(tiers))
+            return int(session.execute(
+                update(GenerationRow).where(col(GenerationRow.original_key).is_not(None),
+                                            col(GenerationRow.created_at) < before,
+                                            col(GenerationRow.user_id).in_(users))
+                .values(original_key=None)).rowcount)

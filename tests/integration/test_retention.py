@@ -1,0 +1,58 @@
+"""`routix storage gc`: what nothing refers to goes (after a grace period); what a picture needs stays."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from bots.bootstrap import Routix
+from core.credits import utcnow
+from core.messages import DocumentReply, ImageReply
+from storage.blobs import LocalBlobStore
+from storage.retention import collect_garbage
+from tests.conftest import Conversation
+
+
+def age(blobs: LocalBlobStore, key: str, days: float) -> None:
+    stamp = time.time() - days * 86400
+    os.utime(blobs.path_of(key), (stamp, stamp))
+
+
+async def test_unreferenced_old_blobs_go_and_everything_a_picture_needs_stays(routix: Routix) -> None:
+    blobs = routix.blobs
+    assert isinstance(blobs, LocalBlobStore)
+    person = Conversation(routix)
+    image = next(e for e in await person.send('Vlog "PARIS"') if isinstance(e, ImageReply))
+    generation = await routix.store.get_generation(uuid.UUID(hex=image.generation_id))
+    assert generation is not None and generation.result_key
+    orphan_old = await blobs.put(b"left behind by a crash, long ago", "jpg")
+    orphan_new = await blobs.put(b"just stored, its row not written yet", "jpg")
+    for key in (generation.result_key, orphan_old):
+        age(blobs, key, 40)
+    collected = await collect_garbage(routix.store, blobs, timedelta(days=7), None)  # type: ignore[arg-type]
+    assert collected.blobs_deleted == 1
+    assert not await blobs.exists(orphan_old)
+    assert await blobs.exists(orphan_new), "inside the grace period"
+    assert await blobs.exists(generation.result_key), "referenced, however old"
+    again = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
+    assert again.data.startswith(b"\x89PNG")
+
+
+async def test_free_tier_originals_expire_and_are_made_again_on_demand(routix: Routix, tmp_path: Path) -> None:
+    blobs = routix.blobs
+    assert isinstance(blobs, LocalBlobStore)
+    person = Conversation(routix)
+    image = next(e for e in await person.send('Tech "NEW PHONE"') if isinstance(e, ImageReply))
+    original = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
+    generation = await routix.store.get_generation(uuid.UUID(hex=image.generation_id))
+    assert generation is not None and generation.original_key
+    age(blobs, generation.original_key, 60)
+    later = utcnow() + timedelta(days=31)
+    collected = await collect_garbage(routix.store, blobs, timedelta(days=7), timedelta(days=30), now=later)  # type: ignore[arg-type]
+    assert (collected.originals_expired, collected.blobs_deleted) == (1, 1)
+    assert not await blobs.exists(generation.original_key)
+    again = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
+    assert again.data == original.data, "the same lossless file, made again"
