@@ -1,4 +1,4 @@
-"""`routix` console script: chat, generate, telegram, discord."""
+"""`routix` console script: chat, generate, telegram, discord, worker, storage, db."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bots import database
 from bots.logs import install_redaction, settings_secrets
 from bots.settings import Settings, SettingsError, load_settings
+from storage.migrations import SchemaError
 
 PLATFORM_RUNNERS = {"telegram": "bots.telegram.main", "discord": "bots.discord.main", "worker": "bots.worker"}
 
@@ -35,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("telegram", "discord"):
         commands.add_parser(name, help=f"run the {name.title()} bot")
     commands.add_parser("worker", help="run jobs from the shared queue (JOBS_BACKEND=redis://…)")
+    storage = commands.add_parser("storage", help="look after the picture store (STORAGE_BACKEND)")
+    storage_commands = storage.add_subparsers(dest="storage_command", required=True)
+    storage_commands.add_parser("sync", help="upload to S3 the pictures kept locally while it was unreachable")
+    database.add_commands(commands)
     return parser
 
 
@@ -50,12 +56,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_redaction(settings_secrets(settings))
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger("saq").setLevel(logging.WARNING)  # a line per job enqueued and run: only when debugging
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # storage.migrations logs what a start migrated
+    if args.command == "db":
+        return database.run(settings, args)
+    try:
+        return _run(settings, args)
+    except SchemaError as error:  # an outdated PostgreSQL schema: the message says what to run
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.command in PLATFORM_RUNNERS:
         return int(importlib.import_module(PLATFORM_RUNNERS[args.command]).run(settings))
+    if args.command == "storage":
+        return asyncio.run(_storage(settings, args))
     if args.command == "chat":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
         return asyncio.run(_chat(settings, args))
     return asyncio.run(_generate(settings, args))
+
+
+async def _storage(settings: Settings, args: argparse.Namespace) -> int:
+    if args.storage_command == "sync":
+        return await _storage_sync(settings)
+    raise AssertionError(f"unknown storage command {args.storage_command}")
+
+
+async def _storage_sync(settings: Settings) -> int:
+    """Upload the spool (pictures saved while S3 was unreachable); each file leaves it once S3 has it."""
+    from bots.bootstrap import blob_store
+    from storage.s3_blobs import FallbackBlobStore
+
+    blobs = blob_store(settings)
+    if not isinstance(blobs, FallbackBlobStore):
+        print("error: storage sync uploads to S3: set STORAGE_BACKEND=s3 and STORAGE_S3_BUCKET", file=sys.stderr)
+        return 2
+    try:
+        synced = await blobs.sync()
+    finally:
+        await blobs.aclose()
+    for problem in synced.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"uploaded {synced.uploaded}, already in S3 {synced.present}, left in {blobs.spool.root}: {synced.left}")
+    return 1 if synced.left else 0
 
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:

@@ -6,6 +6,8 @@ plain synchronous ones: one thread hop per transaction instead of one per statem
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, event
@@ -60,11 +62,26 @@ def _sqlite_engine(parsed: URL, echo: bool) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: no corruption on a crash, far fewer fsyncs
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
     cursor.close()
+
+
+def _wal(cursor: sqlite3.Cursor) -> None:
+    """WAL is written into a new file by its first transaction. A connection opened meanwhile (processes starting
+    together, one of them migrating) finds the file still in rollback mode, and switching it is refused as locked
+    at once, without the busy handler's wait: wait here, until the writer commits."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _postgres_engine(parsed: URL, echo: bool, pool_size: int) -> Engine:
