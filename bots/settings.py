@@ -242,6 +242,52 @@ class AISettings(BaseSettings):
         return tuple(word.strip() for word in self.moderation_blocked_words.split(",") if word.strip())
 
 
+S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+
+
+class StorageSettings(BaseSettings):
+    """Where pictures are kept: files under ROUTIX_DATA_DIR (local), or an S3-compatible bucket (s3)."""
+
+    model_config = _config("STORAGE_")
+
+    backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""  # keys become PREFIX/<sha256>.<suffix>
+    s3_region: str = ""  # empty: boto3's default (AWS_REGION, ~/.aws/config, us-east-1)
+    s3_endpoint_url: str = ""  # MinIO, R2, ...; empty: AWS
+    s3_path_style: bool = False  # the bucket in the URL path (MinIO) instead of the host name
+    s3_access_key_id: str = ""  # both empty: boto3's default credential chain (environment, profile, role)
+    s3_secret_access_key: str = ""
+    s3_connect_timeout_seconds: float = Field(3.0, gt=0)
+    s3_read_timeout_seconds: float = Field(10.0, gt=0)
+    s3_max_attempts: int = Field(2, ge=1)  # tries of one call, the first included
+    s3_concurrency: int = Field(16, ge=1)  # S3 calls at once per process (threads and connections)
+    sync_seconds: float = Field(300.0, ge=0)  # how often a running bot or worker uploads the spool; 0: never
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _bucket(cls, value: str) -> str:
+        if value and not S3_BUCKET.match(value):
+            raise ValueError("not a bucket name: 3-63 lowercase letters, digits, dots and hyphens")
+        return value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if value and (not value.startswith(("http://", "https://")) or not value.partition("://")[2]):
+            raise ValueError("use an http:// or https:// URL, e.g. http://minio:9000")
+        return value
+
+    @model_validator(mode="after")
+    def _s3(self) -> StorageSettings:
+        if self.backend == "s3" and not self.s3_bucket:
+            raise ValueError("STORAGE_S3_BUCKET must be set when STORAGE_BACKEND=s3")
+        if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+            raise ValueError("STORAGE_S3_ACCESS_KEY_ID and STORAGE_S3_SECRET_ACCESS_KEY go together: set both, or "
+                             "neither for boto3's default credentials")
+        return self
+
+
 class Settings:
     """All settings together; each concern validated on its own so errors name their variable."""
 
@@ -255,6 +301,7 @@ class Settings:
         self.telegram: TelegramSettings = models.get("telegram") or TelegramSettings()  # type: ignore[assignment]
         self.discord: DiscordSettings = models.get("discord") or DiscordSettings()  # type: ignore[assignment]
         self.ai: AISettings = models.get("ai") or AISettings()  # type: ignore[assignment]
+        self.storage: StorageSettings = models.get("storage") or StorageSettings()  # type: ignore[assignment]
 
     @property
     def database_url(self) -> str:
@@ -283,7 +330,7 @@ def load_settings() -> Settings:
     concerns = {
         "app": AppSettings, "database": DatabaseSettings, "credits": CreditSettings, "jobs": JobSettings,
         "render": RenderSettings, "limits": LimitSettings, "telegram": TelegramSettings, "discord": DiscordSettings,
-        "ai": AISettings,
+        "ai": AISettings, "storage": StorageSettings,
     }
     for key, model in concerns.items():
         try:
