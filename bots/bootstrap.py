@@ -37,7 +37,7 @@ from core.jobs import InProcessSlots, LocalJobs
 from core.moderation import LocalWordList
 from core.paid import PaidConfig, PaidPictures
 from core.pipeline import Pipeline
-from core.ports import BlobStore, Decode, ImageProvider, JobBackend, RemoteImages, Sender, Store
+from core.ports import BlobStore, Decode, ImageProvider, JobBackend, Links, RemoteImages, Sender, Store
 from core.providers import LocalProvider
 from core.rendering import preview_jpeg, text_support_problems
 from core.requests import Requests
@@ -46,6 +46,7 @@ from core.templates import SEED_TEMPLATES
 from providers.build import Built, build_paid
 from storage.blobs import LocalBlobStore
 from storage.engine import create_engine
+from storage.links import SignedLinks
 from storage.store import SqlStore
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
         per_user=jobs_settings.per_user, lease=lease), KeywordAnalyzer(), RuleRefiner(), decode, words)
     service = Service(store, catalogue, requests, ServiceConfig(
         admins=settings.app.admins, flood_per_second=settings.limits.messages_per_second,
-        flood_burst=settings.limits.message_burst))
+        flood_burst=settings.limits.message_burst), share_links(settings, blobs))
     slots = InProcessSlots(jobs_settings.concurrency or 2 * workers)
     pipeline = Pipeline(store, blobs, providers, catalogue, slots, PipelineConfig(
         lease_s=jobs_settings.lease_seconds, max_attempts=jobs_settings.max_attempts,
@@ -212,6 +213,18 @@ def blob_store(settings: Settings) -> BlobStore:
         connect_timeout_s=storage.s3_connect_timeout_seconds, read_timeout_s=storage.s3_read_timeout_seconds,
         max_attempts=storage.s3_max_attempts, concurrency=storage.s3_concurrency))
     return FallbackBlobStore(remote, Spool(spool_path(data_dir)), sync_every_s=storage.sync_seconds)
+
+
+def share_links(settings: Settings, blobs: BlobStore) -> Links | None:
+    """Presigned links on S3; HMAC-signed ones served by `routix serve` when STORAGE_SHARE_BASE_URL is set."""
+    storage = settings.storage
+    remote = getattr(blobs, "remote", blobs)
+    if hasattr(remote, "url") and storage.backend == "s3":
+        remote.link_ttl_s = storage.share_ttl_hours * 3600
+        return remote  # type: ignore[no-any-return]
+    if storage.share_base_url:
+        return SignedLinks(settings.app.secret_key, storage.share_base_url, storage.share_ttl_hours * 3600)
+    return None
 
 
 def _job_backend(settings: Settings, role: Role, owner: str) -> JobBackend:

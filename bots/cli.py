@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import sys
@@ -40,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     storage = commands.add_parser("storage", help="look after the picture store (STORAGE_BACKEND)")
     storage_commands = storage.add_subparsers(dest="storage_command", required=True)
     storage_commands.add_parser("sync", help="upload to S3 the pictures kept locally while it was unreachable")
+    gc = storage_commands.add_parser("gc", help="delete pictures nothing refers to, and expired free-tier originals")
+    gc.add_argument("--older-than", type=_days, default=7, metavar="DAYS",
+                    help="only pictures stored at least this many days ago (default 7; at least 1)")
+    gc.add_argument("--originals-days", type=_days, default=None, metavar="DAYS",
+                    help="free-tier originals older than this (default STORAGE_ORIGINALS_RETENTION_DAYS)")
+    commands.add_parser("serve", help="serve the signed share links of the local picture store")
     database.add_commands(commands)
     return parser
 
@@ -71,6 +78,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return int(importlib.import_module(PLATFORM_RUNNERS[args.command]).run(settings))
     if args.command == "storage":
         return asyncio.run(_storage(settings, args))
+    if args.command == "serve":
+        return asyncio.run(_serve(settings))
     if args.command == "chat":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
         return asyncio.run(_chat(settings, args))
@@ -80,6 +89,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 async def _storage(settings: Settings, args: argparse.Namespace) -> int:
     if args.storage_command == "sync":
         return await _storage_sync(settings)
+    if args.storage_command == "gc":
+        return await _storage_gc(settings, args)
     raise AssertionError(f"unknown storage command {args.storage_command}")
 
 
@@ -100,6 +111,54 @@ async def _storage_sync(settings: Settings) -> int:
         print(f"error: {problem}", file=sys.stderr)
     print(f"uploaded {synced.uploaded}, already in S3 {synced.present}, left in {blobs.spool.root}: {synced.left}")
     return 1 if synced.left else 0
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("a whole number of days, at least 1")
+    return int(text)
+
+
+async def _storage_gc(settings: Settings, args: argparse.Namespace) -> int:
+    """Blobs nothing refers to, stored longer ago than --older-than (a picture being made now is never taken), and
+    free-tier originals past their retention (made again on demand)."""
+    from datetime import timedelta
+
+    from bots.bootstrap import blob_store
+    from storage.engine import create_engine
+    from storage.retention import collect_garbage
+    from storage.store import SqlStore
+
+    store = SqlStore(create_engine(settings.database_url))
+    blobs = blob_store(settings)
+    try:
+        await store.create_schema()
+        originals = args.originals_days or settings.storage.originals_retention_days
+        collected = await collect_garbage(store, blobs, timedelta(days=args.older_than),  # type: ignore[arg-type]
+                                          timedelta(days=originals))
+    finally:
+        await store.close()
+        if hasattr(blobs, "aclose"):
+            await blobs.aclose()
+    print(f"originals expired {collected.originals_expired}, pictures deleted {collected.blobs_deleted}, "
+          f"kept {collected.blobs_kept}")
+    return 0
+
+
+async def _serve(settings: Settings) -> int:
+    from bots.bootstrap import blob_store
+    from bots.serve import run_server
+    from storage.links import SignedLinks
+
+    storage = settings.storage
+    if not storage.share_base_url or storage.backend != "local":
+        print("error: routix serve serves the local store's links: set STORAGE_SHARE_BASE_URL (on S3 the links are "
+              "presigned and need no server)", file=sys.stderr)
+        return 2
+    links = SignedLinks(settings.app.secret_key, storage.share_base_url, storage.share_ttl_hours * 3600)
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+        await run_server(links, blob_store(settings), storage.share_listen, storage.share_port)
+    return 0
 
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:

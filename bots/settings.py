@@ -263,6 +263,11 @@ class StorageSettings(BaseSettings):
     s3_max_attempts: int = Field(2, ge=1)  # tries of one call, the first included
     s3_concurrency: int = Field(16, ge=1)  # S3 calls at once per process (threads and connections)
     sync_seconds: float = Field(300.0, ge=0)  # how often a running bot or worker uploads the spool; 0: never
+    originals_retention_days: int = Field(30, ge=1)  # free-tier lossless originals are kept this long
+    share_base_url: str = ""  # public URL of `routix serve` (local store): /history then offers signed links
+    share_ttl_hours: float = Field(168.0, gt=0, le=168.0)  # how long a share link works (S3 allows a week)
+    share_listen: str = "127.0.0.1"  # where `routix serve` listens (put a TLS proxy in front)
+    share_port: int = Field(8088, ge=1, le=65535)
 
     @field_validator("s3_bucket")
     @classmethod

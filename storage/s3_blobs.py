@@ -75,6 +75,7 @@ class S3BlobStore:
         prefix = config.prefix.strip("/")
         self.prefix = f"{prefix}/" if prefix else ""
         self._pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="routix-s3")
+        self.link_ttl_s = 7 * 86400.0  # presigned links: S3 allows at most a week
         self.client = client or self._client(config)
 
     @staticmethod
@@ -97,6 +98,13 @@ class S3BlobStore:
 
     def object_key(self, key: str) -> str:
         return self.prefix + check_key(key)
+
+    def url(self, key: str, filename: str) -> str:
+        """A presigned GET link (signed locally: no call to S3), valid for `link_ttl_s`."""
+        return self.client.generate_presigned_url(
+            "get_object", ExpiresIn=int(self.link_ttl_s),
+            Params={"Bucket": self.bucket, "Key": self.object_key(key),
+                    "ResponseContentDisposition": f'inline; filename="{filename}"'})
 
     async def _run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(call, *args, **kwargs))

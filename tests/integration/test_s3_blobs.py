@@ -286,3 +286,22 @@ async def test_retention_sees_the_bucket_and_the_spool_and_nothing_else(endpoint
     assert await blobs.listing() == [] and not spool.pending()
     assert set(objects(endpoint, bucket)) == {"media/not-ours.txt", "elsewhere.jpg"}
     await blobs.aclose()
+
+
+async def test_history_on_s3_offers_presigned_links_that_fetch_the_picture(endpoint: str, bucket: str,
+                                                                           tmp_path: Path) -> None:
+    import urllib.request
+
+    settings = make_settings(tmp_path / "data")
+    settings.storage = storage(endpoint, bucket, share_ttl_hours=1)
+    app = await started(settings)
+    try:
+        chat = Conversation(app)
+        image = next(e for e in await chat.send('Vlog "PARIS"') if isinstance(e, ImageReply))
+        history = (await chat.send("/history"))[-1]
+    finally:
+        await app.aclose()
+    (link,) = [word for word in history.text.split() if word.startswith(endpoint)]  # type: ignore[union-attr]
+    assert "Signature=" in link and "Expires=" in link, "presigned by the client, no server of ours"
+    with urllib.request.urlopen(link, timeout=10) as response:
+        assert response.read() == image.image

@@ -84,11 +84,14 @@ async def test_a_picture_no_longer_stored_is_404(server: tuple[TestServer, Signe
 
 
 async def test_history_offers_a_link_to_each_picture(tmp_path: Path) -> None:
+    from bots.settings import AppSettings, StorageSettings
     from tests.conftest import make_settings
 
-    app: Routix = await started(make_settings(tmp_path / "data"))
+    settings = make_settings(tmp_path / "data")
+    settings.app = AppSettings(routix_data_dir=tmp_path / "data", secret_key=SECRET)
+    settings.storage = StorageSettings(share_base_url="https://files.example")
+    app: Routix = await started(settings)
     try:
-        app.service.commands.links = SignedLinks(SECRET, "https://files.example", ttl_s=60)
         person = Conversation(app)
         await person.send('Vlog "PARIS"')
         history = (await person.send("/history"))[-1]
