@@ -186,15 +186,16 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
         max_bytes={"telegram": settings.telegram.max_bytes, "discord": settings.discord.max_bytes},
         default_max_bytes=settings.render.max_bytes, max_photo_bytes=settings.render.max_upload_bytes,
         per_user=jobs_settings.per_user, lease=lease), KeywordAnalyzer(), RuleRefiner(), decode, words)
+    links = share_links(settings, blobs)
     service = Service(store, catalogue, requests, ServiceConfig(
         admins=settings.app.admins, flood_per_second=settings.limits.messages_per_second,
-        flood_burst=settings.limits.message_burst), share_links(settings, blobs))
+        flood_burst=settings.limits.message_burst), links)
     slots = InProcessSlots(jobs_settings.concurrency or 2 * workers)
     pipeline = Pipeline(store, blobs, providers, catalogue, slots, PipelineConfig(
         lease_s=jobs_settings.lease_seconds, max_attempts=jobs_settings.max_attempts,
         max_age=timedelta(minutes=jobs_settings.max_age_minutes), recovery_every_s=jobs_settings.recovery_seconds,
         max_photo_mb=settings.render.max_upload_bytes // 1_000_000, job_timeout_s=jobs_settings.timeout_seconds),
-        owner, paid_pictures, decode)
+        owner, paid_pictures, decode, links)
     return Routix(settings, role, store, blobs, providers, catalogue, jobs, pipeline, service, paid)
 
 

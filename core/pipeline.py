@@ -35,6 +35,7 @@ from core.ports import (
     Decode,
     ImageProvider,
     JobReplies,
+    Links,
     RemoteImages,
     RenderSlots,
     Result,
@@ -56,8 +57,9 @@ PREVIEW_EVERY_S = 2.0  # the platforms' edit limits, and the creator's eyes
 class Pipeline:
     def __init__(self, store: Store, blobs: BlobStore, providers: dict[str, ImageProvider | RemoteImages],
                  catalogue: Catalogue, slots: RenderSlots, config: PipelineConfig, owner: str,
-                 paid: PaidPictures, decode: Decode) -> None:
+                 paid: PaidPictures, decode: Decode, links: Links | None = None) -> None:
         self.store, self.blobs, self.providers, self.catalogue = store, blobs, providers, catalogue
+        self.links = links
         self.slots, self.config, self.owner, self.paid, self.decode = slots, config, owner, paid, decode
         self.senders: dict[str, Sender] = {}
         self._running: set[uuid.UUID] = set()  # a job submitted twice here (recovery, a redelivery) runs once
@@ -139,7 +141,7 @@ class Pipeline:
                                                           reason=_reason(error)))
         await progress.stage(Stage.UPLOADING)
         algorithms = (await self.catalogue.entries()).algorithms
-        await self._deliver(job, replies, result_event(job, made, algorithms), generations[0].template_id)
+        await self._deliver(job, replies, result_event(job, made, algorithms, self.links), generations[0].template_id)
 
     async def _make(self, job: Job, generations: list[Generation], progress: _Progress) -> list[Made]:
         """Every generation's picture: stored ones are read back, the rest made, each stored the moment it exists
@@ -224,7 +226,8 @@ class Pipeline:
         result = await self._kept(generation, rendered)
         with urgent():
             await self._fenced(self.store.record_results(job.id, self.owner, [result], delivering=count == 1))
-        fresh[generation.id] = (generation, rendered)  # as made: a language model may have retitled it
+        # as made (a language model may have retitled it), with the key a share link names
+        fresh[generation.id] = (dataclasses.replace(generation, result_key=result.key), rendered)
 
     async def _made(self, generation: Generation, made: tuple[Generation, Rendered] | None) -> Made:
         if made is not None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from core.actions import action
 from core.domain import Algorithm, Generation, Job
 from core.i18n import translate
 from core.messages import AlbumReply, Button, ErrorReply, ImageReply, Keyboard
+from core.ports import Links
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,24 @@ class Failure:
         return ErrorReply(self.code, translate(language, self.key, **values), buttons)
 
 
-def result_event(job: Job, made: list[Made], algorithms: dict[str, Algorithm]) -> ImageReply | AlbumReply:
-    images = [_image(job, item, algorithms) for item in made]
+CAPTION_ROOM = 1000  # Telegram's captions end at 1024: a link that does not fit whole is left out
+
+
+def result_event(job: Job, made: list[Made], algorithms: dict[str, Algorithm],
+                 links: Links | None = None) -> ImageReply | AlbumReply:
+    images = [_linked(_image(job, item, algorithms), item.generation, links) for item in made]
     if len(images) == 1:
         return images[0]
     caption = translate(job.language, "variations_caption", count=len(images), title=made[0].generation.title)
     return AlbumReply(tuple(images), caption)
+
+
+def _linked(image: ImageReply, generation: Generation, links: Links | None) -> ImageReply:
+    """The caption with a share link to the stored picture, where links are configured."""
+    if links is None or not generation.result_key:
+        return image
+    caption = f"{image.caption}\n🔗 {links.url(generation.result_key, image.filename)}"
+    return replace(image, caption=caption) if len(caption) <= CAPTION_ROOM else image
 
 
 def _image(job: Job, item: Made, algorithms: dict[str, Algorithm]) -> ImageReply:

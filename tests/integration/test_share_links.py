@@ -14,7 +14,7 @@ from PIL import Image
 
 from bots.bootstrap import Routix
 from bots.serve import share_app
-from core.messages import TextReply
+from core.messages import ImageReply, TextReply
 from storage.blobs import LocalBlobStore
 from storage.links import SignedLinks
 from tests.conftest import Conversation, started
@@ -83,7 +83,7 @@ async def test_a_picture_no_longer_stored_is_404(server: tuple[TestServer, Signe
     assert (await fetch(links.url(key, "thumb.jpg")))[0] == 404
 
 
-async def test_history_offers_a_link_to_each_picture(tmp_path: Path) -> None:
+async def test_captions_and_history_offer_a_link_to_each_picture(tmp_path: Path) -> None:
     from bots.settings import AppSettings, StorageSettings
     from tests.conftest import make_settings
 
@@ -93,7 +93,8 @@ async def test_history_offers_a_link_to_each_picture(tmp_path: Path) -> None:
     app: Routix = await started(settings)
     try:
         person = Conversation(app)
-        await person.send('Vlog "PARIS"')
+        image = next(e for e in await person.send('Vlog "PARIS"') if isinstance(e, ImageReply))
+        assert "\n🔗 https://files.example/f/" in image.caption, "the result's caption offers it too"
         history = (await person.send("/history"))[-1]
         assert isinstance(history, TextReply)
         line = next(line for line in history.text.splitlines() if "PARIS" in line)
