@@ -16,6 +16,11 @@ from core.messages import Address, Outgoing
 from core.rendering import Finish, Rendered, Scene
 
 
+class StoreUnavailable(Exception):
+    """The database could not be reached (down, restarting, unreachable): the transaction did not happen, so the
+    request can simply be sent again."""
+
+
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"  # the update was accepted before (a redelivery): nothing more to do
@@ -270,4 +275,4 @@ class JobBackend(Protocol):
 
 __all__ = ["Acceptance", "Accepted", "BlobStore", "Decode", "ImageProvider", "JobBackend", "JobReplies", "Links",
            "Moderator", "Outcome", "PaidCall", "PositionCallback", "ProgressKept", "RemoteImages", "RenderSlots",
-           "Result", "Sender", "Store", "Taken", "Understanding", "Understood"]
+           "Result", "Sender", "Store", "StoreUnavailable", "Taken", "Understanding", "Understood"]

@@ -24,7 +24,7 @@ from core.i18n import normalize_language, translate
 from core.limits import FloodLimit, Verdict
 from core.messages import ErrorReply, Incoming, Outgoing, Reply
 from core.ordering import start_request
-from core.ports import Links, Store
+from core.ports import Links, Store, StoreUnavailable
 from core.requests import Requests
 from core.text import clean_text
 from core.turn import Turn
@@ -59,6 +59,9 @@ class Service:
                 return
             turn = Turn(incoming, user, user.language or normalize_language(incoming.locale), reply)
             await self._dispatch(turn)
+        except StoreUnavailable:
+            language = normalize_language(incoming.locale)
+            await _quietly(reply, ErrorReply("unavailable", translate(language, "store_unavailable")))
         except Exception:
             log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)
             language = normalize_language(incoming.locale)

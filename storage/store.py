@@ -15,7 +15,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine, Insert, Row, event, func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import SQLModel, col, select
 
@@ -39,7 +39,7 @@ from core.domain import (
 )
 from core.messages import Address
 from core.ordering import request_order
-from core.ports import Acceptance, Accepted, Outcome, PaidCall, Result, Taken
+from core.ports import Acceptance, Accepted, Outcome, PaidCall, Result, StoreUnavailable, Taken
 from storage import migrations
 from storage import statements as sql
 from storage.engine import database_threads
@@ -96,10 +96,27 @@ def _again_if_disconnected(method: Callable[..., T], *args: object, **kwargs: ob
     try:
         return method(*args, **kwargs)
     except DBAPIError as error:
-        if not error.connection_invalidated or _committing.now:
+        if not _unreachable(error) or _committing.now:
             raise
         log.warning("database connection lost: the transaction runs again on a new one")
+    try:
         return method(*args, **kwargs)
+    except DBAPIError as error:
+        if not _unreachable(error) or _committing.now:
+            raise
+        log.error("the database is unreachable: %s", type(error.orig).__name__)
+        raise StoreUnavailable("the database could not be reached; nothing was changed") from error
+
+
+def _unreachable(error: DBAPIError) -> bool:
+    """A connection that died, or one that could not be made (PostgreSQL down or restarting)."""
+    return error.connection_invalidated or (isinstance(error, OperationalError) and _connection_failure(error))
+
+
+def _connection_failure(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return any(sign in text for sign in ("connection", "server closed", "could not connect", "terminating",
+                                         "the database system is"))
 
 
 def _on_commit(connection: Connection) -> None:
