@@ -39,7 +39,7 @@ from core.paid import PaidConfig, PaidPictures
 from core.pipeline import Pipeline
 from core.ports import BlobStore, Decode, ImageProvider, JobBackend, Links, RemoteImages, Sender, Store
 from core.providers import LocalProvider
-from core.rendering import preview_jpeg, text_support_problems
+from core.rendering import moderation_jpeg, text_support_problems
 from core.requests import Requests
 from core.service import Service
 from core.templates import SEED_TEMPLATES
@@ -168,7 +168,7 @@ def build(settings: Settings | None = None, *, role: Role = "bot", **overrides: 
     paid: Built | None = None
     providers: dict[str, ImageProvider | RemoteImages] | None = overrides.get("providers")
     if providers is None:
-        paid = build_paid(settings.ai, functools.partial(local.decode, preview_jpeg))
+        paid = build_paid(settings.ai, functools.partial(local.decode, moderation_jpeg))
         providers = {"local": local, **paid.images}
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     jobs: JobBackend = overrides.get("jobs") or _job_backend(settings, role, owner)

@@ -42,16 +42,18 @@ RETRIED = frozenset({Problem.BUSY, Problem.DOWN, Problem.TIMEOUT})
 class ProviderError(Exception):
     """A provider call failed; `detail` is for the operator's log (never the key), `problem` for everyone."""
 
-    def __init__(self, problem: Problem, detail: str = "", retry_after: float | None = None) -> None:
-        super().__init__(problem, detail, retry_after)
+    def __init__(self, problem: Problem, detail: str = "", retry_after: float | None = None,
+                 final: bool = False) -> None:
+        super().__init__(problem, detail, retry_after, final)
         self.problem, self.detail, self.retry_after = Problem(problem), detail, retry_after
+        self.final = final  # the picture was made (and billed): trying the whole call again would pay twice
 
     def __str__(self) -> str:
         return f"{self.problem.value}: {self.detail}"[:300]
 
     @property
     def retried(self) -> bool:
-        return self.problem in RETRIED
+        return self.problem in RETRIED and not self.final
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,6 @@ class Fetched:
     model: str
     quality: str = "standard"
     subject: bytes | None = None  # the creator cut out of their photo (RGBA PNG), placed beside the title
-    extras: tuple[str, ...] = ()  # further billed operations it took (a background removal), priced by name
 
 
 # -- retries -----------------------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ NEGATIVE = "text, letters, words, captions, logos, watermark, signature, frame, 
 def thumbnail_ask(scene: Scene, description: str = "", photo: bytes | None = None, cutout: bool = False) -> ImageAsk:
     """An English prompt made for a 16:9 thumbnail background: subject, composition, mood, colours, lighting, and
     no text (our title is drawn on top, crisp, in the creator's language)."""
-    english_request = scene.prompt if scene.language == "en" and scene.prompt.isascii() else ""
+    english_request = _plain_english(scene.prompt) if scene.language == "en" else ""
     subject = description or (f"{SUBJECTS.get(scene.category, SUBJECTS['other'])}, about: {english_request}"
                               if english_request else SUBJECTS.get(scene.category, SUBJECTS["other"]))
     colours = [COLOUR_NAMES.get(c.lower(), c) for c in (*scene.colors, *scene.palette)][:3]
@@ -145,6 +146,14 @@ def thumbnail_ask(scene: Scene, description: str = "", photo: bytes | None = Non
         "absolutely no text, letters or logos anywhere",
     ]
     return ImageAsk(". ".join(part for part in parts if part) + ".", NEGATIVE, scene.seed, photo, cutout, scene.style)
+
+
+def _plain_english(text: str) -> str:
+    """The request as plain ASCII for the prompt: curly quotes and apostrophes straightened, emoji and other
+    symbols dropped (one of them must not lose the whole request)."""
+    straight = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                                             "\u00ab": '"', "\u00bb": '"'}))
+    return " ".join("".join(c for c in straight if c.isascii() and (c.isprintable() or c == " ")).split())
 
 
 def _calm_area(scene: Scene, cutout: bool) -> str:

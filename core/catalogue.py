@@ -7,7 +7,7 @@ import dataclasses
 import time
 from dataclasses import dataclass
 
-from core.ai import Budget, period_start
+from core.ai import Budget
 from core.credits import utcnow
 from core.domain import Algorithm, Template, Tier, User
 from core.ports import ImageProvider, RemoteImages, Store
@@ -61,9 +61,7 @@ class Catalogue:
     async def _reached_budgets(self) -> list[Budget]:
         reached, now = [], utcnow()
         for budget in await self.store.budgets():
-            spent = await self.store.spend(period_start(budget.period, now))
-            total = sum(usd for (provider, _), (usd, _) in spent.items() if budget.covers(provider))
-            if total >= budget.usd:
+            if await self.store.spent(budget, now) >= budget.usd:  # counted as the check before each call counts
                 reached.append(budget)
         return reached
 

@@ -20,8 +20,13 @@ DEFAULT_BLOCKED = (
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+ARABIC_FORMS = str.maketrans({"\u0643": "\u06a9", "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0640": None})
+
+
 def _words(text: str) -> tuple[str, ...]:
-    folded = unicodedata.normalize("NFKC", clean_text(text)).casefold().replace("\u200c", " ")  # ZWNJ splits fa words
+    """Words to match: case and forms folded; Arabic kaf/yeh (Arabic keyboards) as Persian ones, no tatweel."""
+    folded = unicodedata.normalize("NFKC", clean_text(text)).casefold().translate(ARABIC_FORMS)
+    folded = folded.replace("\u200c", " ")  # ZWNJ splits Persian words
     return tuple(_WORD.findall(folded))
 
 

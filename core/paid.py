@@ -22,6 +22,7 @@ from core.ai import (
     Fetched,
     ImageAsk,
     Preview,
+    Problem,
     ProviderError,
     next_period,
     price_of,
@@ -79,25 +80,28 @@ class PaidPictures:
             return Picture(await self.blobs.get(image_key), await self.blobs.get(subject_key) if subject_key else None)
         ask = thumbnail_ask(scene, scene.description, scene.photo, getattr(provider, "cuts_out", False))
         await self._moderate(generation, ask)
+        extras = getattr(provider, "extras", lambda ask: ())(ask)
+        estimate = price_of(self.config.prices, provider.name, provider.model, provider.quality) + sum(
+            price_of(self.config.prices, provider.name, extra, "") for extra in extras)
         call = PaidCall(uuid.uuid4(), generation.id, provider.name, generation.algorithm, provider.model,
-                        provider.quality, price_of(self.config.prices, provider.name, provider.model, provider.quality),
-                        utcnow())
+                        provider.quality, estimate, utcnow())
         await self._within_budget(job, generation, call)
         fetched = await self._fetch(provider, ask, call, on_preview)
         image_key = await self.blobs.put(fetched.image, "img")
         subject_key = await self.blobs.put(fetched.subject, "png") if fetched.subject else None
-        cost = call.cost_usd + sum(price_of(self.config.prices, provider.name, extra, "") for extra in fetched.extras)
-        await self.store.end_paid_call(call.id, "ok", self._ms(call), cost, image_key, subject_key)
+        await self.store.end_paid_call(call.id, "ok", self._ms(call), call.cost_usd, image_key, subject_key)
         return Picture(fetched.image, fetched.subject)
 
     async def _fetch(self, provider: RemoteImages, ask: ImageAsk, call: PaidCall, on_preview: Preview) -> Fetched:
         try:
             return await with_retries(lambda: provider.fetch(ask, on_preview), self.config.deadline_s)
-        except ProviderError as error:  # the service said no: nothing was made, nothing is owed
-            await self.store.end_paid_call(call.id, error.problem.value, self._ms(call), 0.0)
+        except ProviderError as error:
+            # a refusal costs nothing; a picture made but not received, or a call that timed out, may be billed
+            billed = error.final or error.problem == Problem.TIMEOUT
+            await self.store.end_paid_call(call.id, error.problem.value, self._ms(call), call.cost_usd if billed else 0)
             raise
-        except TimeoutError:
-            await asyncio.shield(self.store.end_paid_call(call.id, "timeout", self._ms(call), 0.0))
+        except asyncio.CancelledError:  # stopped (a drain, the job's deadline) mid-call: it may have been billed
+            await asyncio.shield(self.store.end_paid_call(call.id, "cancelled", self._ms(call), call.cost_usd))
             raise
 
     @staticmethod

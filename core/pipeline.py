@@ -44,7 +44,7 @@ from core.ports import (
     Taken,
 )
 from core.providers import RenderFailed, RenderWorkerDied
-from core.rendering import BadImage, Finish, Rendered, Scene, finish_external, preview_jpeg
+from core.rendering import BadImage, Finish, Rendered, Scene, finish_external, preview_jpeg, provider_photo
 from core.requests import analysis_fields
 from core.results import Failure, Made, result_event
 
@@ -193,11 +193,12 @@ class Pipeline:
         await progress.stage(Stage.ANALYSING)
         missing = await self._understood(job, missing)
         photo = await self.blobs.get(missing[0].photo_key) if missing[0].photo_key else None
+        sent = await self.decode(provider_photo, photo) if photo is not None else None  # what the services accept
         finish = Finish(**job.finish)
         await progress.stage(Stage.GENERATING)
 
         async def make(generation: Generation) -> None:
-            scene = _scene(generation, photo)
+            scene = dataclasses.replace(_scene(generation, photo), photo=sent)
             picture = await self.paid.picture(job, generation, provider, scene, progress.preview(self.decode))
             async with self.slots.slot(progress.queued):
                 await progress.stage(Stage.COMPOSING)

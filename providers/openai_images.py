@@ -72,7 +72,8 @@ class OpenAIImages:
         if self.previews:
             options |= {"stream": True, "partial_images": self.previews}
         if ask.photo is not None:
-            request = self.client.images.edit(image=_upload(ask.photo), input_fidelity="high", **options)
+            fidelity = {} if "mini" in self.model else {"input_fidelity": "high"}  # unsupported by the mini models
+            request = self.client.images.edit(image=_upload(ask.photo), **fidelity, **options)
         else:
             request = self.client.images.generate(**options)
         answer = await request
@@ -97,19 +98,28 @@ class OpenAIImages:
         if item.b64_json:
             return base64.b64decode(item.b64_json)
         if item.url:
-            return await self.downloads.get(item.url)
+            return await self._download(item.url)
         raise ProviderError(Problem.DOWN, "the answer held neither b64_json nor a url")
+
+    async def _download(self, url: str) -> bytes:
+        """The picture is made and billed by now: only the download is tried again, never the generation."""
+        for attempt in range(3):
+            try:
+                return await self.downloads.get(url)
+            except ProviderError as error:
+                if not error.retried or attempt == 2:
+                    raise ProviderError(error.problem, error.detail, final=True) from None
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         return None  # the client is the service's; bootstrap closes it once
 
 
 def _upload(photo: bytes) -> tuple[str, bytes, str]:
-    """A named, typed file part: the API refuses an unnamed application/octet-stream upload."""
+    """A named, typed file part (the API refuses an unnamed application/octet-stream upload); the pipeline has made
+    every photo a JPEG or, with transparency, a PNG."""
     if photo.startswith(b"\x89PNG"):
         return "reference.png", photo, "image/png"
-    if photo[:4] == b"RIFF" and photo[8:12] == b"WEBP":
-        return "reference.webp", photo, "image/webp"
     return "reference.jpg", photo, "image/jpeg"
 
 
@@ -123,23 +133,29 @@ def _classified(error: openai.OpenAIError) -> ProviderError:
         detail = f"HTTP {error.status_code} {code or ''}: {_message(error)}"
         if code in FILTER_CODES:
             return ProviderError(Problem.FILTERED, detail)
-        if code == "insufficient_quota" or isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
+        if code == "insufficient_quota" or isinstance(error, openai.AuthenticationError):
             return ProviderError(Problem.AUTH, detail)
+        if isinstance(error, openai.PermissionDeniedError):  # e.g. no access to this model: the key may be fine
+            return ProviderError(Problem.REFUSED, detail)
         if isinstance(error, openai.RateLimitError):
             return ProviderError(Problem.BUSY, detail, retry_after(error.response.headers))
         if error.status_code >= 500:
             return ProviderError(Problem.DOWN, detail)
         return ProviderError(Problem.REFUSED, detail)
+    if isinstance(error, openai.APIError) and _code(error) in FILTER_CODES:  # an error event inside a stream
+        return ProviderError(Problem.FILTERED, f"stream: {_message(error)}")
+    if isinstance(error, openai.APIError) and isinstance(error.body, dict):
+        return ProviderError(Problem.REFUSED, f"stream: {_code(error)}: {_message(error)}")
     return ProviderError(Problem.DOWN, type(error).__name__)
 
 
-def _code(error: openai.APIStatusError) -> str | None:
+def _code(error: openai.APIError) -> str | None:
     body = error.body if isinstance(error.body, dict) else {}
     inner = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
     return getattr(error, "code", None) or inner.get("code")
 
 
-def _message(error: openai.APIStatusError) -> str:
+def _message(error: openai.APIError) -> str:
     body = error.body if isinstance(error.body, dict) else {}
     inner = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
     return str(inner.get("message") or "")[:200]

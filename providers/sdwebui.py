@@ -66,7 +66,9 @@ class SDWebUIImages:
 
     async def fetch(self, ask: ImageAsk, on_preview: Preview) -> Fetched:
         async with self.client.service.limit:  # one GPU: the web UI queues anyway, and its progress is global
-            watching = asyncio.create_task(self._watch(on_preview))
+            # The web UI's progress is whatever its GPU draws now: only with one call at a time is that ours.
+            watching = asyncio.create_task(self._watch(on_preview) if self.client.service.concurrency == 1
+                                           else asyncio.sleep(0))
             try:
                 answer = await self.client.call("POST", *self._request(ask))
             finally:
@@ -87,7 +89,7 @@ class SDWebUIImages:
         if ask.photo is None:
             return "/sdapi/v1/txt2img", body
         return "/sdapi/v1/img2img", {**body, "init_images": [base64.b64encode(ask.photo).decode()],
-                                     "denoising_strength": 0.6}
+                                     "denoising_strength": 0.6, "resize_mode": 1}  # 1: crop to fit, never squash
 
     async def _watch(self, on_preview: Preview) -> None:
         """The web UI's own preview of the picture it is drawing, while it draws."""

@@ -75,8 +75,17 @@ class StabilityImages:
         async with self.client.service.limit:
             if ask.photo is None:
                 return Fetched(await self._generate(ask), self.model, self.quality)
-            background, subject = await asyncio.gather(self._generate(ask), self._cut_out(ask.photo))
-            return Fetched(background, self.model, self.quality, subject=subject, extras=("remove-background",))
+            try:
+                async with asyncio.TaskGroup() as both:  # one failing stops the other: no call left running unseen
+                    background = both.create_task(self._generate(ask))
+                    subject = both.create_task(self._cut_out(ask.photo))
+            except ExceptionGroup as failed:
+                raise failed.exceptions[0] from None
+            return Fetched(background.result(), self.model, self.quality, subject=subject.result())
+
+    def extras(self, ask: ImageAsk) -> tuple[str, ...]:
+        """The billed operations beside the picture, known before the call (so a budget counts them up front)."""
+        return ("remove-background",) if ask.photo is not None else ()
 
     async def _generate(self, ask: ImageAsk) -> bytes:
         endpoint = self.model if self.model in ("core", "ultra") else "sd3"

@@ -46,6 +46,7 @@ class LocalBlobStore:
 
     def _write(self, path: Path, data: bytes) -> None:
         if path.exists():
+            os.utime(path)  # stored again: young again, so retention's grace period protects it anew
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write to a temporary file in the same folder, then rename: readers never see half a file.

@@ -30,11 +30,13 @@ async def collect_garbage(store: SqlStore, blobs: Listed, older_than: timedelta,
     expired = await store.expire_originals(("free",), now - originals_after) if originals_after is not None else 0
     referenced = await store.referenced_keys()
     cutoff = time.time() - older_than.total_seconds()
-    deleted = kept = 0
-    for key, modified in await blobs.listing():
-        if key in referenced or modified > cutoff:
-            kept += 1
+    deleted = 0
+    candidates = [key for key, modified in await blobs.listing() if key not in referenced and modified <= cutoff]
+    referenced = await store.referenced_keys()  # again: a picture made again while the store was listed is kept
+    for key in candidates:
+        if key in referenced:
             continue
         await blobs.delete(key)
         deleted += 1
+    kept = len(await blobs.listing())
     return Collected(expired, deleted, kept)

@@ -817,6 +817,13 @@ class SqlStore:
             session.execute(statement, {**row, "model": call.model})  # `model` would clash with _insert's own
             return True
 
+    @in_thread
+    def spent(self, budget: Budget, now: datetime) -> float:
+        """What counts against a budget this period: completed calls and the estimates of calls under way or cut
+        short (they may be billed), exactly as the check before each call counts."""
+        with self._connection() as session:
+            return self._spent(session, budget, now)
+
     @staticmethod
     def _spent(session: Executor, budget: Budget, now: datetime) -> float:
         statement = (select(func.coalesce(func.sum(PaidCallRow.cost_usd), 0.0))

@@ -9,7 +9,14 @@ Public API (stable for the rest of the core):
 - VARIANTS: the seed contract; seeds with different residues modulo VARIANTS look visibly different.
 """
 
-from core.rendering.compositor import finish_external, preview_jpeg, render_local, title_on_top
+from core.rendering.compositor import (
+    finish_external,
+    moderation_jpeg,
+    preview_jpeg,
+    provider_photo,
+    render_local,
+    title_on_top,
+)
 from core.rendering.errors import BadImage, OutputCheckError
 from core.rendering.fonts import text_support_problems
 from core.rendering.photos import validate_photo
@@ -26,7 +33,9 @@ __all__ = [
     "Rendered",
     "Scene",
     "finish_external",
+    "moderation_jpeg",
     "preview_jpeg",
+    "provider_photo",
     "render_local",
     "text_support_problems",
     "title_on_top",

@@ -312,6 +312,31 @@ def finish_external(image_bytes: bytes, scene: Scene, finish: Finish, subject: b
     return deliver(composition.canvas, finish, composition.title_box, started)
 
 
+def provider_photo(image_bytes: bytes, max_pixels: int = 2048 * 2048) -> bytes:
+    """A creator's photo as the AI services take it: upright, at most `max_pixels` (Stability's background removal
+    takes 4.2 MP at most), JPEG (or PNG when it has transparency), whatever the photo came as (GIF, BMP, 40 MP)."""
+    image = load_photo(image_bytes, (2048, 2048), max_bytes=50 * 1024 * 1024)
+    if image.width * image.height > max_pixels:
+        scale = (max_pixels / (image.width * image.height)) ** 0.5
+        image = image.resize((max(64, int(image.width * scale)), max(64, int(image.height * scale))),
+                             Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    if image.mode == "RGBA":
+        image.save(buffer, "PNG")
+    else:
+        image.convert("RGB").save(buffer, "JPEG", quality=92)
+    return buffer.getvalue()
+
+
+def moderation_jpeg(image_bytes: bytes) -> bytes:
+    """The whole photo, small, for a moderation check (nothing cropped away)."""
+    image = load_photo(image_bytes, (768, 768), max_bytes=50 * 1024 * 1024)
+    image.thumbnail((768, 768), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    flatten(image, INK).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
 def preview_jpeg(image_bytes: bytes) -> bytes:
     """A partial picture as a small JPEG to watch while the model works (never the final thumbnail)."""
     image = load_photo(image_bytes, (640, 360), max_bytes=50 * 1024 * 1024)

@@ -506,3 +506,18 @@ async def test_variations_and_the_original_of_a_paid_picture(app: Routix, fakes:
     assert (png.format, png.size) == ("PNG", (1280, 720))
     assert len(fakes.openai.calls_to(GENERATIONS)) == 4, "the original is finished from the stored AI picture"
     assert await balance(person) == 10 - 1 - 3
+
+
+async def test_a_large_photo_is_shrunk_for_the_services_and_works_on_every_provider(app: Routix,
+                                                                                     fakes: AIFakes) -> None:
+    person = Conversation(app)
+    big = photo_bytes((2600, 2000))  # 5.2 MP: Stability's background removal takes 4.2 MP at most
+    image_of(await ask(person, "pro", photo=big))
+    (cut,) = fakes.stability.calls_to("/v2beta/stable-image/edit/remove-background")
+    sent = Image.open(io.BytesIO(cut.files["image"]))
+    assert sent.width * sent.height <= 4_194_304 and abs(sent.width / sent.height - 1.3) < 0.01
+    image_of(await ask(person, "basic", 'Vlog "MY ROOM"', photo=big))
+    image_of(await ask(person, "premium", 'Vlog "MY DESK"', photo=big))
+    mini, full = fakes.openai.calls_to("/images/edits")
+    assert "input_fidelity" not in mini.body, "gpt-image-1-mini does not take input_fidelity"
+    assert full.body["input_fidelity"] == "high"

@@ -80,3 +80,20 @@ def test_new_seeds_always_pick_another_design_variant() -> None:
         siblings = [another_design(seed, offset=1) + i for i in range(VARIANTS - 1)]
         assert len({s % VARIANTS for s in siblings} | {seed % VARIANTS}) == VARIANTS
         assert all(0 <= s < 2**31 for s in siblings)
+
+
+def test_the_word_list_sees_through_arabic_letter_forms_and_tatweel() -> None:
+    from core.moderation import LocalWordList
+
+    words = LocalWordList()
+    for text in ("پورن كودك", "سر بريدن", "کـودک برهنه", "a beheading video"):
+        assert words.match(text), text
+    assert words.match("skill tree and killer combos") is None, "whole words only"
+
+
+def test_a_curly_apostrophe_or_an_emoji_keeps_the_request_in_the_prompt() -> None:
+    from core.ai import thumbnail_ask
+    from core.rendering import Scene
+
+    ask = thumbnail_ask(Scene(title="BUILD", prompt="Let’s build a gaming PC 🔥 “BUILD”", category="tech"))
+    assert "Let's build a gaming PC" in ask.prompt and ask.prompt.isascii()

@@ -42,7 +42,8 @@ def test_serve_answers_the_links_history_offers_and_nothing_else(tmp_path: Path)
     env = {"SECRET_KEY": SECRET, "STORAGE_SHARE_BASE_URL": f"http://127.0.0.1:{port}", "STORAGE_SHARE_PORT": str(port)}
     chat = run(["chat", "--user", "alice"], tmp_path, 'Vlog "PARIS"\n/history\n', **env)
     assert chat.returncode == 0, chat.stderr
-    (link,) = re.findall(r"http://127\.0\.0\.1:\d+/f/\S+", chat.stdout)
+    caption_link, link = re.findall(r"http://127\.0\.0\.1:\d+/f/\S+", chat.stdout)  # the caption's, /history's
+    assert caption_link.split("?")[0] == link.split("?")[0], "both name the same picture"
     server = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve"], cwd=Path(__file__).resolve().parents[3],
                               env={**os.environ, "ROUTIX_DATA_DIR": str(tmp_path), **env},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
