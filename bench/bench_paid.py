@@ -33,7 +33,6 @@ import logging
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +50,7 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 from bench.bench_telegram import (  # noqa: E402
     IGNORED,
     FakeProcess,
+    FakeServerProcess,
     bot_settings,
     cpu_seconds,
     percentile,
@@ -66,36 +66,21 @@ IMAGE_PATHS = ("/images/generations", "/images/edits")
 RESULT_SHARE = 0.6  # a sendPhoto this large relative to the typical result is a result; smaller ones are previews
 
 
-class ProviderProcess:
+class ProviderProcess(FakeServerProcess):
     """The fake OpenAI or Stability API in a subprocess; `state()` is what it saw, in one shape for both."""
 
+    ready_tries = 150  # the OpenAI fake parses its OpenAPI description first
+
     def __init__(self, provider: str, port: int, delay: float) -> None:
+        module = "tests.fakes.openai_api" if provider == "openai" else "tests.fakes.stability_api"
+        key = OPENAI_KEY if provider == "openai" else STABILITY_KEY
+        super().__init__([module, "--port", str(port), "--delay", str(delay), "--api-key", key])
         self.provider, self.port, self.delay = provider, port, delay
         self.root = f"http://127.0.0.1:{port}"
         self.base_url = f"{self.root}/v1" if provider == "openai" else self.root
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.session: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> ProviderProcess:
-        module = "tests.fakes.openai_api" if self.provider == "openai" else "tests.fakes.stability_api"
-        key = OPENAI_KEY if self.provider == "openai" else STABILITY_KEY
-        self.proc = subprocess.Popen([sys.executable, "-m", module, "--port", str(self.port), "--delay",
-                                      str(self.delay), "--api-key", key], cwd=ROOT, stdout=subprocess.DEVNULL)
-        self.session = aiohttp.ClientSession()
-        for _ in range(150):  # the OpenAI fake parses its OpenAPI description first
-            try:
-                await self.state()
-                return self
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"the fake {self.provider} API did not start")
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.session is not None:
-            await self.session.close()
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(5)
+    async def ready(self) -> object:
+        return await self.state()
 
     async def state(self) -> dict[str, Any]:
         """image calls (with start times and statuses when the fake tells them), other calls, in flight, errors."""

@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 
@@ -41,26 +41,29 @@ CHAT_BASE = 500_000
 IGNORED = {"getUpdates", "getMe", "setMyCommands", "deleteWebhook", "download"}
 
 
-class FakeProcess:
-    """The fake Bot API in a subprocess, driven over its /_fake control endpoints."""
+class FakeServerProcess:
+    """A fake service in a subprocess (its CPU is not the bot's), ready once `ready()` answers."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+    ready_tries = 100
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
         self.proc: subprocess.Popen[bytes] | None = None
         self.session: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> FakeProcess:
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_api", "--port", str(self.port)],
-                                     cwd=ROOT, stdout=subprocess.DEVNULL)
+    async def ready(self) -> object:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        self.proc = subprocess.Popen([sys.executable, "-m", *self.command], cwd=ROOT, stdout=subprocess.DEVNULL)
         self.session = aiohttp.ClientSession()
-        for _ in range(100):
+        for _ in range(self.ready_tries):
             try:
-                await self.calls()
+                await self.ready()
                 return self
             except aiohttp.ClientError:
                 await asyncio.sleep(0.1)
-        raise RuntimeError("the fake Bot API did not start")
+        raise RuntimeError(f"the fake {self.command[0]} did not start")
 
     async def __aexit__(self, *exc: object) -> None:
         if self.session is not None:
@@ -68,6 +71,18 @@ class FakeProcess:
         if self.proc is not None:
             self.proc.terminate()
             self.proc.wait(5)
+
+
+class FakeProcess(FakeServerProcess):
+    """The fake Bot API in a subprocess, driven over its /_fake control endpoints."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(["tests.fakes.telegram_api", "--port", str(port)])
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def ready(self) -> object:
+        return await self.calls()
 
     async def push(self, items: list[dict[str, Any]]) -> list[int]:
         assert self.session is not None

@@ -9,10 +9,8 @@ import contextlib
 import json
 import logging
 
-import aiohttp
-
 from core.ai import Fetched, ImageAsk, Preview, Problem, ProviderError
-from providers.shared import Service, error_text, http_session, problem_of_status, read_capped
+from providers.shared import LazySession, Service, error_text, problem_of_status, reaching, read_capped
 
 log = logging.getLogger(__name__)
 WIDTH, HEIGHT = 1024, 576  # 16:9, multiples of 64: what SDXL-class checkpoints draw well
@@ -24,30 +22,22 @@ class SDWebUIClient:
     def __init__(self, service: Service, base_url: str, auth: str, timeout_s: float) -> None:
         self.service, self.base_url, self.timeout_s = service, base_url.rstrip("/"), timeout_s
         self._headers = {"authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth else {}
-        self._session: aiohttp.ClientSession | None = None
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = http_session(self.service.concurrency + 1, self.timeout_s)  # +1: the progress polls
-        return self._session
+        self.session = LazySession(service.concurrency + 1, timeout_s)  # +1: the progress polls
 
     async def call(self, method: str, path: str, body: dict | None = None) -> dict:
         try:
-            async with self.session().request(method, self.base_url + path, json=body, headers=self._headers) as reply:
-                if reply.status != 200:
-                    status, text = reply.status, await error_text(reply)
-                    raise self.service.failed(ProviderError(problem_of_status(status), f"HTTP {status}: {text}"))
-                return json.loads(await read_capped(reply, ANSWER_LIMIT))
-        except TimeoutError:
-            raise ProviderError(Problem.TIMEOUT, f"{path}: no answer in {self.timeout_s:.0f} s") from None
-        except aiohttp.ClientError as error:
-            raise ProviderError(Problem.DOWN, f"{path}: {type(error).__name__}") from None
+            with reaching(path, self.timeout_s):
+                async with self.session().request(method, self.base_url + path, json=body,
+                                                  headers=self._headers) as reply:
+                    if reply.status != 200:
+                        status, text = reply.status, await error_text(reply)
+                        raise self.service.failed(ProviderError(problem_of_status(status), f"HTTP {status}: {text}"))
+                    return json.loads(await read_capped(reply, ANSWER_LIMIT))
         except ValueError as error:
             raise ProviderError(Problem.DOWN, f"{path}: not JSON ({error})") from None
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self.session.close()
 
 
 class SDWebUIImages:

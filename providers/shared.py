@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import aiohttp
 
@@ -67,6 +69,34 @@ def http_session(concurrency: int, timeout_s: float, headers: dict[str, str] | N
                                  timeout=aiohttp.ClientTimeout(total=timeout_s, sock_connect=10))
 
 
+class LazySession:
+    """An aiohttp session made on first use (inside the running loop, not at build time), closed once."""
+
+    def __init__(self, concurrency: int, timeout_s: float, headers: dict[str, str] | None = None) -> None:
+        self.concurrency, self.timeout_s, self.headers = concurrency, timeout_s, headers
+        self._session: aiohttp.ClientSession | None = None
+
+    def __call__(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = http_session(self.concurrency, self.timeout_s, self.headers)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+@contextmanager
+def reaching(what: str, timeout_s: float) -> Iterator[None]:
+    """A call's transport failures as the core's problems: no answer in time, or no connection."""
+    try:
+        yield
+    except TimeoutError:
+        raise ProviderError(Problem.TIMEOUT, f"{what}: no answer in {timeout_s:.0f} s") from None
+    except aiohttp.ClientError as error:
+        raise ProviderError(Problem.DOWN, f"{what}: {type(error).__name__}") from None
+
+
 async def read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
     """A body, refused once it passes `limit` bytes (a picture never needs more)."""
     if response.content_length is not None and response.content_length > limit:
@@ -90,22 +120,15 @@ class Downloader:
     """Pictures answered by URL: fetched with a size cap and a time limit (a URL can point anywhere)."""
 
     def __init__(self, limit: int, timeout_s: float, concurrency: int) -> None:
-        self.limit, self.timeout_s, self.concurrency = limit, timeout_s, concurrency
-        self._session: aiohttp.ClientSession | None = None
+        self.limit, self.timeout_s = limit, timeout_s
+        self.session = LazySession(concurrency, timeout_s)
 
     async def get(self, url: str) -> bytes:
-        if self._session is None:
-            self._session = http_session(self.concurrency, self.timeout_s)
-        try:
-            async with self._session.get(url) as response:
+        with reaching("downloading the picture", self.timeout_s):
+            async with self.session().get(url) as response:
                 if response.status != 200:
                     raise ProviderError(Problem.DOWN, f"downloading the picture: HTTP {response.status}")
                 return await read_capped(response, self.limit)
-        except TimeoutError:
-            raise ProviderError(Problem.TIMEOUT, f"downloading the picture took over {self.timeout_s:.0f} s") from None
-        except aiohttp.ClientError as error:
-            raise ProviderError(Problem.DOWN, f"downloading the picture: {type(error).__name__}") from None
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self.session.close()

@@ -8,7 +8,7 @@ import asyncio
 import aiohttp
 
 from core.ai import Fetched, ImageAsk, Preview, Problem, ProviderError
-from providers.shared import Service, error_text, http_session, problem_of_status, read_capped, retry_after
+from providers.shared import LazySession, Service, error_text, problem_of_status, reaching, read_capped, retry_after
 
 SD3_MODELS = frozenset({"sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium"})
 STYLE_PRESETS = {  # our styles → Stability's presets (core, sd3 and ultra take them)
@@ -24,24 +24,15 @@ class StabilityClient:
     def __init__(self, service: Service, base_url: str, api_key: str, timeout_s: float) -> None:
         self.service, self.base_url, self.timeout_s = service, base_url.rstrip("/"), timeout_s
         self._headers = {"authorization": f"Bearer {api_key}", "stability-client-id": "routix-bots"}
-        self._session: aiohttp.ClientSession | None = None
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None:  # made inside the running loop
-            self._session = http_session(self.service.concurrency, self.timeout_s, self._headers)
-        return self._session
+        self.session = LazySession(service.concurrency, timeout_s, self._headers)
 
     async def post(self, path: str, form: aiohttp.FormData) -> tuple[bytes, str]:
         """The picture's bytes and its finish reason; every failure as a ProviderError."""
-        try:
+        with reaching(path, self.timeout_s):
             async with self.session().post(self.base_url + path, data=form, headers={"accept": "image/*"}) as reply:
                 if reply.status != 200:
                     raise self._error(reply.status, await error_text(reply), reply.headers)
                 return await read_capped(reply, PICTURE_LIMIT), reply.headers.get("finish-reason", "SUCCESS")
-        except TimeoutError:
-            raise ProviderError(Problem.TIMEOUT, f"{path}: no answer in {self.timeout_s:.0f} s") from None
-        except aiohttp.ClientError as error:
-            raise ProviderError(Problem.DOWN, f"{path}: {type(error).__name__}") from None
 
     def _error(self, status: int, body: str, headers: object) -> ProviderError:
         if status == 403 and "moderation" in body.lower():  # 403 is also how Stability says "flagged"
@@ -50,8 +41,7 @@ class StabilityClient:
                                                  retry_after(headers)))
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self.session.close()
 
 
 class StabilityImages:

@@ -67,6 +67,8 @@ from storage.threads import DatabaseThreads
 processed = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
 
 GENERATION_FIELDS = {f.name for f in fields(Generation)}
+BLOB_KEY_COLUMNS = (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
+                    PaidCallRow.image_key, PaidCallRow.subject_key)  # every column that names a stored blob
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -911,12 +913,13 @@ class SqlStore:
             return len(ids), sorted(keys - self._referenced(session, keys))
 
     @staticmethod
-    def _referenced(session: Session, keys: set[str]) -> set[str]:
-        """Which of `keys` a remaining generation or paid call still refers to (identical bytes share a key)."""
+    def _referenced(session: Session, keys: set[str] | None = None) -> set[str]:
+        """The blob keys a generation or a paid call refers to (identical bytes share a key): all of them, or those
+        among `keys`."""
         found: set[str] = set()
-        for column in (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
-                       PaidCallRow.image_key, PaidCallRow.subject_key):
-            found |= set(session.scalars(select(column).where(col(column).in_(keys))).all())
+        for column in BLOB_KEY_COLUMNS:
+            wanted = col(column).in_(keys) if keys is not None else col(column).is_not(None)
+            found |= {key for key in session.scalars(select(column).where(wanted)) if key}
         return found
 
     # retention ----------------------------------------------------------------------------------------------
@@ -925,11 +928,7 @@ class SqlStore:
     def referenced_keys(self) -> set[str]:
         """Every blob key a generation or a paid call still refers to."""
         with self._session() as session:
-            found: set[str] = set()
-            for column in (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
-                           PaidCallRow.image_key, PaidCallRow.subject_key):
-                found |= {key for key in session.scalars(select(column).where(col(column).is_not(None))) if key}
-            return found
+            return self._referenced(session)
 
     @in_thread
     def expire_originals(self, tiers: tuple[str, ...], before: datetime) -> int:
