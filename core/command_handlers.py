@@ -109,8 +109,7 @@ class CommandHandlers:
             return await turn.refuse("unknown_algorithm", id=algorithm_id, ids=", ".join(algorithms))
         if await self.requests.refused(turn, algorithm):
             return
-        await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope,
-                                              default_algorithm=algorithm.id)
+        await self.store.set_default_algorithm(turn.incoming.platform, turn.incoming.settings_scope, algorithm.id)
         await self._audit(turn, "set_default_algorithm", turn.incoming.settings_scope, algorithm.id)
         await turn.say("algorithm_set", name=algorithm.name)
 
@@ -165,7 +164,7 @@ class CommandHandlers:
         if len(args) != 1 or args[0].lower() not in LANGUAGES:
             return await turn.refuse("language_usage")
         language = args[0].lower()
-        await self.store.update_user(turn.user.id, language=language)
+        await self.store.set_language(turn.user.id, language)
         await turn.send_text(translate(language, "language_set"))
 
     async def cmd_link(self, turn: Turn, args: list[str]) -> None:
@@ -205,7 +204,7 @@ class CommandHandlers:
         on = args[0].lower() == "on"
         if not await self._may_change_settings(turn, watermark_off=not on):
             return
-        await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope, watermark=on)
+        await self.store.set_chat_watermark(turn.incoming.platform, turn.incoming.settings_scope, on)
         await self._audit(turn, "watermark", f"{turn.incoming.platform}:{turn.incoming.settings_scope}", args[0])
         await turn.say("watermark_set", state=turn.text("on" if on else "off"))
 
@@ -233,8 +232,7 @@ class CommandHandlers:
             return
         words = " ".join(values).replace(",", " ").split()
         channels = () if words == ["all"] else tuple(word.strip("<#>") for word in words)
-        await self.store.update_chat_settings(turn.incoming.platform, turn.incoming.settings_scope,
-                                              allowed_channels=channels)
+        await self.store.set_allowed_channels(turn.incoming.platform, turn.incoming.settings_scope, channels)
         await self._audit(turn, "channels", turn.incoming.settings_scope, ",".join(channels) or "all")
         await turn.say("channels_set", channels=", ".join(channels) or turn.text("all_channels"))
 
@@ -276,7 +274,7 @@ class CommandHandlers:
             return await self._usage(turn, "tier")
         if (user := await self._target(turn, args[0])) is None:
             return
-        await self.store.update_user(user.id, tier=args[1])
+        await self.store.set_tier(user.id, args[1])
         await self._audit(turn, "tier", args[0], args[1])
         await turn.say("tier_set", user=args[0], tier=args[1])
 
@@ -308,7 +306,7 @@ class CommandHandlers:
             return await self._usage(turn, "ban" if banned else "unban")
         if (user := await self._target(turn, args[0])) is None:
             return
-        await self.store.update_user(user.id, banned=banned)
+        await self.store.set_banned(user.id, banned)
         await self._audit(turn, "ban" if banned else "unban", args[0])
         await turn.say("ban_set" if banned else "unban_set", user=args[0])
 

@@ -8,7 +8,7 @@ import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -61,12 +61,13 @@ from storage.tables import (
     TemplateRow,
     TierRow,
     UserRow,
+    record_from,
+    row_values,
 )
 from storage.threads import DatabaseThreads
 
 processed = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
 
-GENERATION_FIELDS = {f.name for f in fields(Generation)}
 BLOB_KEY_COLUMNS = (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
                     PaidCallRow.image_key, PaidCallRow.subject_key)  # every column that names a stored blob
 log = logging.getLogger(__name__)
@@ -151,14 +152,6 @@ def _table_insert(model: type[SQLModel]) -> Insert:
     return insert(model.__table__)  # type: ignore[attr-defined]
 
 
-def _user(row: UserRow) -> User:
-    return User(row.id, row.display_name, row.tier, row.language, row.banned)
-
-
-def _generation(row: GenerationRow) -> Generation:
-    return Generation(**{name: getattr(row, name) for name in GENERATION_FIELDS})
-
-
 def _job(row: JobRow | Row) -> Job:
     """A job from its row (ORM or Core); the interaction token lives in a column of its own, so it can be
     forgotten with a plain UPDATE once the job is over."""
@@ -167,11 +160,6 @@ def _job(row: JobRow | Row) -> Job:
                generation_ids=tuple(uuid.UUID(hex=value) for value in row.generation_ids), finish=dict(row.finish),
                status=row.status, attempts=row.attempts, balance=row.balance, update_key=row.update_key,
                failure=row.failure, notified=row.notified, deliveries=row.deliveries, created_at=row.created_at)
-
-
-def _generation_of(row: Row) -> Generation:
-    values = row._mapping
-    return Generation(**{name: values[name] for name in GENERATION_FIELDS})
 
 
 class _Refused(Exception):
@@ -232,17 +220,13 @@ class SqlStore:
         with self._session() as session:
             for algorithm in algorithms:
                 if session.get(AlgorithmRow, algorithm.id) is None:
-                    values = asdict(algorithm)
-                    values.pop("available")  # decided at run time by the configured providers
-                    session.add(AlgorithmRow(**values))
+                    session.add(AlgorithmRow(**row_values(algorithm)))
             for template in templates:
                 if session.get(TemplateRow, template.id) is None:
-                    values = asdict(template)
-                    values.update(elements=list(template.elements), palette=list(template.palette))
-                    session.add(TemplateRow(**values))
+                    session.add(TemplateRow(**row_values(template)))
             for tier in tiers:
                 if session.get(TierRow, tier.name) is None:
-                    session.add(TierRow(**asdict(tier)))
+                    session.add(TierRow(**row_values(tier)))
 
     # people ---------------------------------------------------------------------------------------------
 
@@ -288,16 +272,27 @@ class SqlStore:
     @staticmethod
     def _user_by_identity(session: Executor, platform: str, external_id: str) -> User | None:
         row = session.execute(sql.USER_BY_IDENTITY, {"b_platform": platform, "b_external": external_id}).first()
-        return _user(row) if row else None
+        return record_from(User, row) if row else None
 
     @in_thread
     def get_user(self, user_id: uuid.UUID) -> User | None:
         with self._session() as session:
             row = session.get(UserRow, user_id)
-            return _user(row) if row else None
+            return record_from(User, row) if row else None
 
     @in_thread
-    def update_user(self, user_id: uuid.UUID, **values: object) -> None:
+    def set_language(self, user_id: uuid.UUID, language: str | None) -> None:
+        self._set_user(user_id, language=language)
+
+    @in_thread
+    def set_tier(self, user_id: uuid.UUID, tier: str) -> None:
+        self._set_user(user_id, tier=tier)
+
+    @in_thread
+    def set_banned(self, user_id: uuid.UUID, banned: bool) -> None:
+        self._set_user(user_id, banned=banned)
+
+    def _set_user(self, user_id: uuid.UUID, **values: object) -> None:
         with self._session() as session:
             session.execute(update(UserRow).where(col(UserRow.id) == user_id).values(**values))
 
@@ -433,7 +428,7 @@ class SqlStore:
     def tiers(self) -> list[Tier]:
         with self._session() as session:
             rows = session.scalars(select(TierRow).order_by(TierRow.name)).all()
-            return [Tier(r.name, r.allowance, r.period, r.watermark) for r in rows]
+            return [record_from(Tier, row) for row in rows]
 
     @in_thread
     def set_tier_quota(self, name: str, allowance: int, period: str) -> None:
@@ -445,7 +440,7 @@ class SqlStore:
     def algorithms(self) -> list[Algorithm]:
         with self._session() as session:
             rows = session.scalars(select(AlgorithmRow).order_by(AlgorithmRow.cost, AlgorithmRow.id)).all()
-            return [Algorithm(r.id, r.name, r.description, r.cost, r.provider, r.enabled) for r in rows]
+            return [record_from(Algorithm, row) for row in rows]
 
     @in_thread
     def set_algorithm_enabled(self, algorithm_id: str, enabled: bool) -> None:
@@ -457,8 +452,7 @@ class SqlStore:
     def templates(self) -> list[Template]:
         with self._session() as session:
             rows = session.scalars(select(TemplateRow).order_by(TemplateRow.id)).all()
-            return [Template(r.id, r.name, r.category, r.style, r.mood, tuple(r.elements), tuple(r.palette), r.layout,
-                             r.rating, r.usage) for r in rows]
+            return [record_from(Template, row) for row in rows]
 
     # chats ----------------------------------------------------------------------------------------------
 
@@ -479,7 +473,7 @@ class SqlStore:
                     session.execute(*_insert(MessageRow, conversation_id=row.id, role="user", text=message))
         except IntegrityError:  # the chat's first two messages raced: the other one created it
             return self._conversation(platform, chat_id, message)
-        return Conversation(row.id, row.platform, row.chat_id, row.last_generation_id)
+        return record_from(Conversation, row)
 
     @in_thread
     def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:
@@ -496,24 +490,36 @@ class SqlStore:
             row = session.execute(sql.CHAT_SETTINGS, {"b_platform": platform, "b_scope": scope}).first()
         if row is None:
             return ChatSettings(platform, scope)
-        return ChatSettings(platform, scope, row.watermark, row.default_algorithm, tuple(row.allowed_channels))
+        return record_from(ChatSettings, row)
 
     @in_thread
-    def update_chat_settings(self, platform: str, scope: str, **values: object) -> ChatSettings:
+    def set_default_algorithm(self, platform: str, scope: str, algorithm_id: str | None) -> None:
+        self._set_chat(platform, scope, default_algorithm=algorithm_id)
+
+    @in_thread
+    def set_chat_watermark(self, platform: str, scope: str, watermark: bool | None) -> None:
+        self._set_chat(platform, scope, watermark=watermark)
+
+    @in_thread
+    def set_allowed_channels(self, platform: str, scope: str, channels: tuple[str, ...]) -> None:
+        self._set_chat(platform, scope, allowed_channels=list(channels))
+
+    def _set_chat(self, platform: str, scope: str, **values: object) -> None:
+        """One setting of a chat; the chat's row is made on its first setting."""
         with self._session() as session:
             row = session.get(ChatSettingsRow, (platform, scope))
             if row is None:
                 row = ChatSettingsRow(platform=platform, scope=scope)
                 session.add(row)
             for name, value in values.items():
-                setattr(row, name, list(value) if name == "allowed_channels" else value)  # type: ignore[call-overload]
-        return self._chat_settings(platform, scope)
+                setattr(row, name, value)
 
     # generations ----------------------------------------------------------------------------------------
 
     @staticmethod
     def _generation_values(generation: Generation) -> dict[str, object]:
-        values = {name: getattr(generation, name) for name in GENERATION_FIELDS if name != "created_at"}
+        values = row_values(generation)
+        del values["created_at"]
         values["credit_state"] = CreditState.RESERVED
         return values
 
@@ -521,14 +527,14 @@ class SqlStore:
     def get_generation(self, generation_id: uuid.UUID) -> Generation | None:
         with self._session() as session:
             row = session.get(GenerationRow, generation_id)
-            return _generation(row) if row else None
+            return record_from(Generation, row) if row else None
 
     @in_thread
     def recent_generations(self, user_id: uuid.UUID, limit: int) -> list[Generation]:
         statement = (select(GenerationRow).where(GenerationRow.user_id == user_id)
                      .order_by(col(GenerationRow.created_at).desc()).limit(limit))
         with self._session() as session:
-            return [_generation(row) for row in (session.scalars(statement)).all()]
+            return [record_from(Generation, row) for row in (session.scalars(statement)).all()]
 
     # jobs -----------------------------------------------------------------------------------------------
 
@@ -628,7 +634,7 @@ class SqlStore:
 
     @staticmethod
     def _generations(session: Executor, ids: tuple[uuid.UUID, ...]) -> list[Generation]:
-        found = {row.id: _generation_of(row) for row in session.execute(sql.GENERATIONS, {"b_ids": list(ids)})}
+        found = {row.id: record_from(Generation, row) for row in session.execute(sql.GENERATIONS, {"b_ids": list(ids)})}
         return [found[ident] for ident in ids if ident in found]
 
     @in_thread

@@ -1,27 +1,109 @@
-"""SQLModel tables. UUID keys are native on PostgreSQL and CHAR(32) on SQLite."""
+"""SQLModel tables. UUID keys are native on PostgreSQL and CHAR(32) on SQLite.
+
+The tables of what the core has a record for (users, tiers, algorithms, templates, chats, generations) are made
+from its dataclasses in core/domain.py, the one definition of their fields: a table adds only what storage needs
+(keys, indexes, foreign keys, JSON columns, bookkeeping columns the core never reads). The others are storage's
+own and declared here.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import types
+import typing
 import uuid
 from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import FieldInfo
+
+from core.domain import Algorithm, ChatSettings, Conversation, Generation, Template, Tier, User
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UserRow(SQLModel, table=True):
-    __tablename__ = "users"
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    display_name: str = ""
-    tier: str = Field(default="free", index=True)
-    language: str | None = None
-    banned: bool = False
-    merged_into: uuid.UUID | None = None  # set when /link joined this account into another
-    created_at: datetime = Field(default_factory=utcnow)
+Column_ = tuple[object, FieldInfo]  # (annotation, Field) of one column
+_NOT_STORED: dict[type, tuple[str, ...]] = {}  # a record's fields its table leaves out
+
+
+def _column(annotation: object, field: dataclasses.Field[Any]) -> Column_:
+    """A dataclass field as a column: enums stored by value as text, tuples as JSON lists, dicts as JSON."""
+    origin, optional = typing.get_origin(annotation), False
+    if origin in (types.UnionType, typing.Union):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        origin, optional = typing.get_origin(annotation), True
+    default = field.default.value if isinstance(field.default, Enum) else field.default
+    if origin is tuple or annotation is tuple:
+        listed = list[typing.get_args(annotation)[0]]  # type: ignore[misc]
+        return listed, Field(default_factory=list, sa_column=Column(JSON))
+    if origin is dict or annotation is dict:
+        json = Column(JSON)
+        if default is dataclasses.MISSING:
+            return dict, Field(default_factory=dict, sa_column=json)
+        return (dict | None) if optional else dict, Field(default=default, sa_column=json)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        annotation = str
+    kind = (annotation | None) if optional else annotation  # type: ignore[operator]
+    if field.default_factory is not dataclasses.MISSING:
+        return kind, Field(default_factory=field.default_factory)
+    return kind, Field() if default is dataclasses.MISSING else Field(default=default)
+
+
+def table_of(record: type, name: str, *, columns: dict[str, Column_ | FieldInfo] | None = None,
+             not_stored: tuple[str, ...] = (), table_args: tuple[object, ...] = ()) -> type[SQLModel]:
+    """The SQLModel table of a core dataclass: its fields, with `columns` refining (a Field: the same type with
+    a key, index or foreign key) or adding ((type, Field): a column only storage has)."""
+    _NOT_STORED[record] = not_stored
+    hints = typing.get_type_hints(record)
+    made = {f.name: _column(hints[f.name], f) for f in dataclasses.fields(record) if f.name not in not_stored}
+    for column, given in (columns or {}).items():
+        made[column] = (made[column][0], given) if isinstance(given, FieldInfo) else given
+    namespace: dict[str, object] = {"__tablename__": name, "__module__": __name__,
+                                    "__annotations__": {column: kind for column, (kind, _) in made.items()},
+                                    **{column: field for column, (_, field) in made.items()}}
+    if table_args:
+        namespace["__table_args__"] = table_args
+    row_name = f"{record.__name__}Row"
+    return types.new_class(row_name, (SQLModel,), {"table": True}, lambda body: body.update(namespace))
+
+
+R = TypeVar("R")
+
+
+@functools.cache
+def _record_fields(record: type) -> tuple[tuple[str, bool], ...]:
+    """(name, stored as a JSON list for a tuple) of each field a record's table keeps."""
+    hints = typing.get_type_hints(record)
+    return tuple((f.name, typing.get_origin(hints[f.name]) is tuple) for f in dataclasses.fields(record)
+                 if f.name not in _NOT_STORED.get(record, ()))
+
+
+def record_from(record: type[R], row: object) -> R:
+    """The core's dataclass from its table's row: an ORM object, or a Core row."""
+    values = getattr(row, "_mapping", None)
+    read = values.__getitem__ if values is not None else functools.partial(getattr, row)
+    return record(**{name: tuple(read(name)) if listed else read(name)
+                     for name, listed in _record_fields(record)})
+
+
+def row_values(record: object) -> dict[str, object]:
+    """What a core dataclass stores in its table's columns (tuples as lists)."""
+    return {name: list(getattr(record, name)) if listed else getattr(record, name)
+            for name, listed in _record_fields(type(record))}
+
+
+UserRow = table_of(User, "users", columns={
+    "id": Field(default_factory=uuid.uuid4, primary_key=True),
+    "tier": Field(default="free", index=True),
+    "merged_into": (uuid.UUID | None, Field(default=None)),  # set when /link joined this account into another
+    "created_at": (datetime, Field(default_factory=utcnow)),
+})
 
 
 class IdentityRow(SQLModel, table=True):
@@ -55,46 +137,22 @@ class LedgerRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class TierRow(SQLModel, table=True):
-    __tablename__ = "tiers"
-    name: str = Field(primary_key=True)
-    allowance: int
-    period: str
-    watermark: bool
+TierRow = table_of(Tier, "tiers", columns={"name": Field(primary_key=True)})
 
 
-class AlgorithmRow(SQLModel, table=True):
-    __tablename__ = "algorithms"
-    id: str = Field(primary_key=True)
-    name: str
-    description: str
-    cost: int
-    provider: str
-    enabled: bool = True
+AlgorithmRow = table_of(Algorithm, "algorithms", columns={"id": Field(primary_key=True)},
+                        not_stored=("available",))  # availability is the running process's, never stored
 
 
-class TemplateRow(SQLModel, table=True):
-    __tablename__ = "templates"
-    id: str = Field(primary_key=True)
-    name: str
-    category: str = Field(index=True)
-    style: str
-    mood: str
-    elements: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    palette: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    layout: str
-    rating: float = 4.0
-    usage: int = 0
+TemplateRow = table_of(Template, "templates", columns={"id": Field(primary_key=True),
+                                                      "category": Field(index=True)})
 
 
-class ConversationRow(SQLModel, table=True):
-    __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    platform: str
-    chat_id: str
-    last_generation_id: uuid.UUID | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+ConversationRow = table_of(Conversation, "conversations", table_args=(UniqueConstraint("platform", "chat_id"),),
+                           columns={
+    "id": Field(default_factory=uuid.uuid4, primary_key=True),
+    "created_at": (datetime, Field(default_factory=utcnow)),
+})
 
 
 class MessageRow(SQLModel, table=True):
@@ -106,45 +164,18 @@ class MessageRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class ChatSettingsRow(SQLModel, table=True):
-    __tablename__ = "chat_settings"
-    platform: str = Field(primary_key=True)
-    scope: str = Field(primary_key=True)
-    watermark: bool | None = None
-    default_algorithm: str | None = None
-    allowed_channels: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+ChatSettingsRow = table_of(ChatSettings, "chat_settings", columns={"platform": Field(primary_key=True),
+                                                               "scope": Field(primary_key=True)})
 
 
-class GenerationRow(SQLModel, table=True):
-    __tablename__ = "generations"
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
-    conversation_id: uuid.UUID | None = Field(default=None, foreign_key="conversations.id")
-    parent_id: uuid.UUID | None = None
-    platform: str
-    chat_id: str
-    status: str = Field(default="queued", index=True)
-    stage: str = "queued"
-    algorithm: str
-    prompt: str
-    title: str
-    seed: int
-    cost: int
-    credit_state: str = "reserved"
-    watermarked: bool = False
-    analysis: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    scene: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    template_id: str | None = None
-    photo_key: str | None = None
-    result_key: str | None = None
-    original_key: str | None = None
-    byte_size: int | None = None
-    width: int | None = None
-    height: int | None = None
-    timings: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    error: str | None = None
-    created_at: datetime = Field(default_factory=utcnow, index=True)
-    updated_at: datetime = Field(default_factory=utcnow)
+GenerationRow = table_of(Generation, "generations", columns={
+    "id": Field(default_factory=uuid.uuid4, primary_key=True),
+    "user_id": Field(foreign_key="users.id", index=True),
+    "conversation_id": Field(default=None, foreign_key="conversations.id"),
+    "status": Field(default="queued", index=True),
+    "created_at": (datetime, Field(default_factory=utcnow, index=True)),
+    "updated_at": (datetime, Field(default_factory=utcnow)),
+})
 
 
 class AuditRow(SQLModel, table=True):
