@@ -1,37 +1,44 @@
-"""The SQL store on real databases: SQLite files always, PostgreSQL when it runs (always in CI)."""
+"""The Store contract on real databases (SQLite files always, PostgreSQL when it runs: always in CI), and on the
+unit tests' in-memory fake, which these same tests prove faithful."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from core.ai import Budget
 from core.algorithms import SEED_ALGORITHMS
 from core.credits import default_tiers, utcnow
-from core.domain import Generation, Job, JobKind
+from core.domain import ChatSettings, Generation, Job, JobKind
 from core.messages import Address
-from core.ports import Acceptance, Accepted, Outcome
+from core.ports import Acceptance, Accepted, Outcome, PaidCall, Result, Store
 from core.templates import SEED_TEMPLATES
 from storage.engine import create_engine
 from storage.store import SqlStore
 from tests.conftest import drop_postgres_schema, fresh_postgres_schema, require_service
+from tests.fakes.memory_store import MemoryStore
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
+@pytest.fixture(params=["sqlite", "postgresql", "memory"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'routix.db'}"
+    store: Store
+    if request.param == "memory":
+        store = MemoryStore()
+    elif request.param == "sqlite":
+        store = SqlStore(create_engine(f"sqlite:///{tmp_path / 'routix.db'}"))
     else:
         require_service("PostgreSQL", "127.0.0.1", 5432)
         schema, url = await fresh_postgres_schema(POSTGRES)
-    store = SqlStore(create_engine(url))
+        store = SqlStore(create_engine(url))
     await store.create_schema()
     await store.seed(SEED_ALGORITHMS, SEED_TEMPLATES, default_tiers(0, "month", 100, "month"))
     yield store
@@ -53,27 +60,27 @@ def job_for(made: Generation) -> Job:
                language="en", generation_ids=(made.id,))
 
 
-async def accept(store: SqlStore, job: Job, made: Generation, now: datetime | None = None) -> Accepted:
+async def accept(store: Store, job: Job, made: Generation, now: datetime | None = None) -> Accepted:
     """Accept one request the way the service does: its credits held, leased by this test's runner."""
     now = now or utcnow()
     return await store.accept(Acceptance(job, (made,), now, lease_owner=RUNNER, lease_until=now + timedelta(minutes=5)))
 
 
-async def held(store: SqlStore, made: Generation, now: datetime | None = None) -> Job:
+async def held(store: Store, made: Generation, now: datetime | None = None) -> Job:
     job = job_for(made)
     assert (await accept(store, job, made, now)).outcome == Outcome.ACCEPTED
     return job
 
 
-async def delivered(store: SqlStore, job: Job) -> bool:
+async def delivered(store: Store, job: Job) -> bool:
     return await store.finish_job(job, RUNNER, None)
 
 
-async def failed(store: SqlStore, job: Job) -> bool:
+async def failed(store: Store, job: Job) -> bool:
     return await store.fail_job(job.id, RUNNER, {"code": "failed"})
 
 
-async def test_concurrent_requests_never_overspend(store: SqlStore) -> None:
+async def test_concurrent_requests_never_overspend(store: Store) -> None:
     user = await store.ensure_user("console", "alice", "alice")
     await store.grant(user.id, 5, "test", utcnow())
     made = [generation(user.id, 1) for _ in range(20)]
@@ -87,7 +94,7 @@ async def test_concurrent_requests_never_overspend(store: SqlStore) -> None:
     assert await store.ledger_total(user.id) == account.balance
 
 
-async def test_settle_and_refund_happen_exactly_once(store: SqlStore) -> None:
+async def test_settle_and_refund_happen_exactly_once(store: Store) -> None:
     user = await store.ensure_user("console", "bob", "bob")
     await store.grant(user.id, 10, "test", utcnow())
     kept = await held(store, generation(user.id, 3))
@@ -103,7 +110,7 @@ async def test_settle_and_refund_happen_exactly_once(store: SqlStore) -> None:
     assert await store.ledger_total(user.id) == 7
 
 
-async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: SqlStore) -> None:
+async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: Store) -> None:
     await store.set_tier_quota("free", 3, "day")
     user = await store.ensure_user("console", "carol", "carol")
     await store.grant(user.id, 2, "test", utcnow())
@@ -120,7 +127,7 @@ async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: Sq
     assert await store.ledger_total(user.id) == account.balance
 
 
-async def test_link_codes_are_single_use_and_expire(store: SqlStore) -> None:
+async def test_link_codes_are_single_use_and_expire(store: Store) -> None:
     user = await store.ensure_user("telegram", "1", "t")
     now = utcnow()
     await store.create_link_code("ABCD2345", user.id, now + timedelta(minutes=10))
@@ -130,7 +137,7 @@ async def test_link_codes_are_single_use_and_expire(store: SqlStore) -> None:
     assert await store.consume_link_code("OLD23456", now) is None
 
 
-async def test_merging_accounts_moves_identities_history_and_granted_credits(store: SqlStore) -> None:
+async def test_merging_accounts_moves_identities_history_and_granted_credits(store: Store) -> None:
     await store.set_tier_quota("free", 3, "month")
     telegram = await store.ensure_user("telegram", "7", "t")
     discord = await store.ensure_user("discord", "9", "d")
@@ -147,9 +154,213 @@ async def test_merging_accounts_moves_identities_history_and_granted_credits(sto
     assert [g.id for g in await store.recent_generations(telegram.id, 5)] == [made.id]
 
 
-async def test_updates_are_claimed_once(store: SqlStore) -> None:
+async def test_updates_are_claimed_once(store: Store) -> None:
     claims = await asyncio.gather(*(store.claim_update("telegram:42", utcnow()) for _ in range(4)))
     assert claims.count(True) == 1
+
+
+async def test_a_refused_acceptance_leaves_nothing_behind_and_a_redelivery_is_refused(store: Store) -> None:
+    user = await store.ensure_user("console", "erin", "erin")
+    await store.grant(user.id, 3, "test", utcnow())
+    first, second = generation(user.id, 2), generation(user.id, 2)
+    job = replace(job_for(first), generation_ids=(first.id, second.id), update_key="console:7")
+    both = Acceptance(job, (first, second), utcnow())
+    refused = await store.accept(both)  # 4 credits asked, 3 there: neither is held
+    assert refused.outcome == Outcome.NO_CREDITS and refused.account is not None and refused.account.balance == 3
+    assert await store.get_generation(first.id) is None and not await store.update_seen("console:7")
+    assert await store.ledger_total(user.id) == 3
+    await store.grant(user.id, 1, "test", utcnow())
+    assert (await store.accept(both)).outcome == Outcome.ACCEPTED
+    assert (await store.accept(both)).outcome == Outcome.DUPLICATE
+    assert (await store.account(user.id, utcnow())).balance == 0 == await store.ledger_total(user.id)
+
+
+async def test_unfinished_jobs_are_limited_per_person_and_the_chat_points_at_the_latest(store: Store) -> None:
+    user = await store.ensure_user("console", "finn", "finn")
+    await store.grant(user.id, 10, "test", utcnow())
+    chat = await store.conversation("console", "finn-chat", "a first message")
+    now = utcnow()
+    first, second, aside = (replace(generation(user.id, 1), conversation_id=chat.id) for _ in range(3))
+    assert (await store.accept(Acceptance(job_for(first), (first,), now, per_user=1))).outcome == Outcome.ACCEPTED
+    assert (await store.conversation("console", "finn-chat")).last_generation_id == first.id
+    refused = await store.accept(Acceptance(job_for(second), (second,), now, per_user=1))
+    assert refused.outcome == Outcome.TOO_MANY_JOBS and await store.get_generation(second.id) is None
+    assert (await store.accept(Acceptance(job_for(aside), (aside,), now, latest=False))).outcome == Outcome.ACCEPTED
+    assert (await store.conversation("console", "finn-chat")).last_generation_id == first.id
+    assert (await store.account(user.id, now)).balance == 8 == await store.ledger_total(user.id)
+
+
+async def test_a_lease_fences_every_write_of_the_runner_that_lost_it(store: Store) -> None:
+    user = await store.ensure_user("console", "gus", "gus")
+    await store.grant(user.id, 5, "test", utcnow())
+    made = generation(user.id, 1)
+    job = await held(store, made)  # leased to RUNNER for five minutes
+    now = utcnow()
+    assert await store.take_job(job.id, "other", now, now + timedelta(minutes=5), ("console",)) is None
+    assert await store.take_job(job.id, RUNNER, now, now + timedelta(minutes=5), ("telegram",)) is None
+    later = now + timedelta(minutes=6)  # RUNNER's lease ran out: another runner may take the job
+    taken = await store.take_job(job.id, "other", later, later + timedelta(minutes=5), ("console",))
+    assert taken is not None and taken.job.id == job.id and [g.id for g in taken.generations] == [made.id]
+    assert not await store.begin_work(job.id, RUNNER)
+    assert not await store.record_results(job.id, RUNNER, [picture(made, "lost.jpg")])
+    assert not await delivered(store, job) and not await failed(store, job)
+    assert await store.renew_leases(RUNNER, (job.id,), later) == 0
+    assert await store.renew_leases("other", (job.id,), later + timedelta(minutes=9)) == 1
+    assert await store.recoverable_jobs(later, ("console",)) == []
+    await store.release_job(job.id, "other", later)
+    assert await store.recoverable_jobs(later + timedelta(seconds=1), ("console",)) == [(job.id, "console")]
+
+
+async def test_a_delivered_job_settles_its_generation_once(store: Store) -> None:
+    user = await store.ensure_user("console", "hana", "hana")
+    await store.grant(user.id, 5, "test", utcnow())
+    made = generation(user.id, 2)
+    job = await held(store, made)
+    assert await store.begin_work(job.id, RUNNER)
+    now = utcnow()
+    taken = await store.take_job(job.id, RUNNER, now, now + timedelta(minutes=5), ("console",))
+    assert taken is not None and (taken.job.status, taken.job.attempts) == ("running", 1)
+    assert await store.record_results(job.id, RUNNER, [picture(made, "hana.jpg")])
+    assert await store.jobs_summary() == {"delivering": 1}
+    assert await delivered(store, job)
+    stored = await store.get_generation(made.id)
+    assert stored is not None and (stored.status, stored.credit_state, stored.result_key, stored.width) == (
+        "completed", "settled", "hana.jpg", 1280)
+    assert await store.jobs_summary() == {"done": 1}
+    assert await store.take_job(job.id, RUNNER, now, now + timedelta(minutes=5), ("console",)) is None
+    stats = await store.stats()
+    assert (stats["users"], stats["generations"], stats["completed"], stats["spent"]) == (1, 1, 1, 2)
+    assert (await store.account(user.id, now)).balance == 3 == await store.ledger_total(user.id)
+
+
+async def test_a_failed_job_is_refunded_and_recovered_until_the_person_is_told(store: Store) -> None:
+    user = await store.ensure_user("console", "ivan", "ivan")
+    await store.grant(user.id, 5, "test", utcnow())
+    made = generation(user.id, 2)
+    job = await held(store, made)
+    assert await store.begin_work(job.id, RUNNER)
+    assert await store.fail_job(job.id, RUNNER, {"code": "failed", "detail": "no answer"})
+    assert (await store.account(user.id, utcnow())).balance == 5 == await store.ledger_total(user.id)
+    stored = await store.get_generation(made.id)
+    assert stored is not None and (stored.status, stored.credit_state, stored.error) == (
+        "failed", "refunded", "no answer")
+    later = utcnow() + timedelta(minutes=6)
+    assert await store.recoverable_jobs(later, ("console",)) == [(job.id, "console")]  # nobody told the person
+    taken = await store.take_job(job.id, RUNNER, later, later + timedelta(minutes=5), ("console",))
+    assert taken is not None and taken.job.failure == {"code": "failed", "detail": "no answer"}
+    assert await store.start_delivery(job.id, RUNNER)
+    assert await store.jobs_summary() == {"failed": 1}  # sending the notice leaves it a failure
+    await store.mark_notified(job.id, RUNNER)
+    assert await store.recoverable_jobs(later, ("console",)) == []
+
+
+async def test_paid_calls_are_fenced_by_the_lease_and_held_to_their_budget(store: Store) -> None:
+    user = await store.ensure_user("console", "jo", "jo")
+    await store.grant(user.id, 5, "test", utcnow())
+    made = generation(user.id, 1)
+    job = await held(store, made)
+    now = utcnow()
+    budget = Budget("remote", 0.10, "day")
+    await store.set_budget(budget)
+    assert await store.budgets() == [budget]
+
+    def call(cost: float) -> PaidCall:
+        return PaidCall(uuid.uuid4(), made.id, "remote", "basic", "image-model", "low", cost, now)
+
+    assert await store.begin_paid_call(call(0.04), [budget], job.id, RUNNER) is None  # not running yet
+    assert await store.begin_work(job.id, RUNNER)
+    first = call(0.04)
+    assert await store.begin_paid_call(first, [budget], job.id, RUNNER) is True
+    assert await store.begin_paid_call(call(0.04), [budget], job.id, RUNNER) is True
+    assert await store.begin_paid_call(call(0.04), [budget], job.id, RUNNER) is False  # 0.12 is past 0.10
+    assert await store.spent(budget, now) == pytest.approx(0.08)  # estimates of calls under way count
+    await store.end_paid_call(first.id, "ok", 1234.56, 0.03, "paid.png", None)
+    assert await store.spend(now - timedelta(seconds=1)) == {("remote", "basic"): (pytest.approx(0.03), 1)}
+    assert await store.paid_picture(made.id) == ("paid.png", None)
+    assert await store.begin_paid_call(call(0.01), [budget], job.id, "other") is None
+
+
+async def test_forgetting_a_person_deletes_their_files_but_not_shared_ones_nor_credits(store: Store) -> None:
+    zoe, kim = [await store.ensure_user("console", name, name) for name in ("zoe", "kim")]
+    for person in (zoe, kim):
+        await store.grant(person.id, 5, "test", utcnow())
+    chat = await store.conversation("console", "zoe-chat")
+    mine = replace(generation(zoe.id, 1), conversation_id=chat.id, photo_key="photo.jpg")
+    theirs = generation(kim.id, 1)
+    mine_job = await held(store, mine)
+    assert await store.forget_user(zoe.id, utcnow()) is None  # a job of hers is unfinished
+    await run_to_delivery(store, mine_job, mine, "mine.jpg")
+    await run_to_delivery(store, await held(store, theirs), theirs, "shared.png")
+    await store.set_original(mine.id, "shared.png")  # identical bytes share a key
+    assert await store.forget_user(zoe.id, utcnow()) == (1, ["mine.jpg", "photo.jpg"])
+    assert await store.get_generation(mine.id) is None and await store.recent_generations(zoe.id, 5) == []
+    assert (await store.conversation("console", "zoe-chat")).last_generation_id is None
+    assert (await store.account(zoe.id, utcnow())).balance == 4
+    assert await store.referenced_keys() == {"shared.png"}
+
+
+async def test_originals_of_a_tier_expire_and_the_others_stay(store: Store) -> None:
+    free, pro = [await store.ensure_user("console", name, name) for name in ("free", "pro")]
+    await store.set_tier(pro.id, "pro")
+    for person in (free, pro):
+        await store.grant(person.id, 5, "test", utcnow())
+        made = generation(person.id, 1)
+        await run_to_delivery(store, await held(store, made), made, f"{person.display_name}.jpg")
+        await store.set_original(made.id, f"{person.display_name}.png")
+    assert await store.expire_originals(("free",), utcnow() + timedelta(seconds=1)) == 1
+    assert await store.referenced_keys() == {"free.jpg", "pro.jpg", "pro.png"}
+
+
+async def test_what_people_and_chats_set_is_kept(store: Store) -> None:
+    user = await store.ensure_user("telegram", "5", "")
+    assert user.display_name == "telegram:5"
+    await store.set_language(user.id, "fa")
+    await store.set_tier(user.id, "pro")
+    await store.set_banned(user.id, True)
+    found = await store.find_user("telegram", "5")
+    assert found == await store.get_user(user.id)
+    assert found is not None and (found.language, found.tier, found.banned) == ("fa", "pro", True)
+    next_period = utcnow() + timedelta(days=32)
+    assert (await store.account(user.id, next_period)).allowance == 100  # the pro tier's, from its next refill
+    assert await store.chat_settings("discord", "guild") == ChatSettings("discord", "guild")
+    await store.set_default_algorithm("discord", "guild", "basic")
+    await store.set_chat_watermark("discord", "guild", False)
+    await store.set_allowed_channels("discord", "guild", ("111", "222"))
+    assert await store.chat_settings("discord", "guild") == ChatSettings("discord", "guild", False, "basic",
+                                                                         ("111", "222"))
+    await store.set_chat_watermark("discord", "guild", None)  # the tier decides again
+    assert (await store.chat_settings("discord", "guild")).watermark is None
+
+
+async def test_seeding_again_keeps_what_admins_changed(store: Store) -> None:
+    await store.set_tier_quota("free", 9, "week")
+    await store.set_algorithm_enabled("local", False)
+    await store.seed(SEED_ALGORITHMS, SEED_TEMPLATES, default_tiers(0, "month", 100, "month"))
+    tiers = {tier.name: tier for tier in await store.tiers()}
+    assert (tiers["free"].allowance, tiers["free"].period) == (9, "week")
+    algorithms = await store.algorithms()
+    assert [a.id for a in algorithms] == ["local", "basic", "premium", "pro"] and not algorithms[0].enabled
+    assert [t.id for t in await store.templates()] == sorted(t.id for t in SEED_TEMPLATES)
+
+
+async def test_the_audit_lists_the_newest_first_and_linked_people_count_once(store: Store) -> None:
+    one, two = [await store.ensure_user("console", name, name) for name in ("one", "two")]
+    await store.merge_users(two.id, one.id, utcnow())
+    now = utcnow()
+    await store.audit("console:admin", "grant", "console:one", "5", now)
+    await store.audit("console:admin", "ban", "console:one", "", now + timedelta(seconds=1))
+    assert [entry.action for entry in await store.audit_entries()] == ["ban", "grant"]  # type: ignore[attr-defined]
+    assert (await store.stats())["users"] == 1
+
+
+def picture(made: Generation, key: str) -> Result:
+    return Result(made.id, key, 1000, 1280, 720, {"render_ms": 5.0})
+
+
+async def run_to_delivery(store: Store, job: Job, made: Generation, key: str) -> None:
+    assert await store.begin_work(job.id, RUNNER)
+    assert await store.record_results(job.id, RUNNER, [picture(made, key)])
+    assert await delivered(store, job)
 
 
 async def test_a_url_written_for_the_old_async_driver_opens_the_same_sqlite_file(tmp_path: Path) -> None:
