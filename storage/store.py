@@ -360,10 +360,13 @@ class SqlStore:
 
     def _account(self, user_id: uuid.UUID, now: datetime) -> Account:
         with self._session() as session:
-            self._refill_if_due(session, user_id, now)
-            row = session.get(CreditAccountRow, user_id)
-            assert row is not None, f"no credit account for {user_id}"
-            return Account(user_id, row.allowance, row.granted, row.period_end)
+            return self._account_in(session, user_id, now)
+
+    def _account_in(self, session: Session, user_id: uuid.UUID, now: datetime) -> Account:
+        self._refill_if_due(session, user_id, now)
+        row = session.get(CreditAccountRow, user_id, populate_existing=True)
+        assert row is not None, f"no credit account for {user_id}"
+        return Account(user_id, row.allowance, row.granted, row.period_end)
 
     @staticmethod
     def _hold(session: Executor, generation: Generation, now: datetime, this_period_only: bool) -> Account | None:
@@ -413,7 +416,7 @@ class SqlStore:
                             .values(granted=CreditAccountRow.granted + amount))
             session.add(LedgerRow(user_id=user_id, kind=LedgerKind.GRANT, amount=amount, granted_part=amount,
                                   note=note))
-        return self._account(user_id, now)
+            return self._account_in(session, user_id, now)  # the balance this grant made, in its transaction
 
     @in_thread
     def ledger_total(self, user_id: uuid.UUID) -> int:
