@@ -7,6 +7,8 @@ Run from the repo root: python bench/bench_render.py [--count 60]
   (per-row gradient, full-canvas Gaussian blurs for glow and title shadow) and saved as Pillow JPEG q85.
 - Bytes: each of our delivered JPEGs vs Pillow's baseline JPEG q85 of the same canvas; SSIM is computed
   here with numpy on grayscale (7x7 uniform window, the scikit-image default), against the lossless canvas.
+- Targets (issue 13), checked on the last line: ours p50 <= 10 ms and <= 0.25 of the reference p50 (wall),
+  median bytes reduction >= 30% with our median SSIM >= q85's median SSIM.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ STYLES = ["bold", "minimal", "elegant", "playful"]
 PALETTES = [("#0f172a", "#f97316", "#ffffff"), ("#1e1b4b", "#22d3ee", "#f0abfc"), ("#052e16", "#84cc16", "#fefce8"),
             ("#3b0764", "#facc15", "#ffffff"), ("#111827", "#ef4444", "#f9fafb"), ("#0c4a6e", "#fde047", "#e0f2fe")]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+TARGET_P50_MS, TARGET_RATIO, TARGET_REDUCTION = 10.0, 0.25, 0.30  # issue 13
 
 
 def make_photo(seed: int) -> bytes:
@@ -138,12 +141,13 @@ def main() -> None:
     for scene in items[:6]:  # warm font caches and code paths (a worker process keeps them)
         render_local(scene, finish)
         reference(scene)
-    ours, ref, ours_cpu, ref_cpu = [], [], [], []
+    ours, ref, ours_cpu, ref_cpu, encode_ms = [], [], [], [], []
     for scene in items:  # interleaved, so machine load hits both alike
         start, cpu = time.perf_counter(), time.process_time()
-        render_local(scene, finish)
+        rendered = render_local(scene, finish)
         ours.append((time.perf_counter() - start) * 1000)
         ours_cpu.append((time.process_time() - cpu) * 1000)
+        encode_ms.append(rendered.encode_ms)
         start, cpu = time.perf_counter(), time.process_time()
         reference(scene)
         ref.append((time.perf_counter() - start) * 1000)
@@ -151,7 +155,7 @@ def main() -> None:
     photos = sum(s.photo is not None for s in items)
     print(f"scenes: {len(items)} (layouts {', '.join(LAYOUTS)}; {photos} with a photo)")
     print(f"ours      compose+watermark+encode  p50 {_pct(ours, 50):6.1f} ms  p95 {_pct(ours, 95):6.1f} ms  "
-          f"CPU p50 {_pct(ours_cpu, 50):6.1f} ms")
+          f"CPU p50 {_pct(ours_cpu, 50):6.1f} ms  (of which JPEG encode + check p50 {_pct(encode_ms, 50):.1f} ms)")
     print(f"reference naive, full-canvas blurs  p50 {_pct(ref, 50):6.1f} ms  p95 {_pct(ref, 95):6.1f} ms  "
           f"CPU p50 {_pct(ref_cpu, 50):6.1f} ms")
     print(f"ratio     ours / reference p50 {_pct(ours, 50) / _pct(ref, 50):.2f} (wall), "
@@ -175,6 +179,18 @@ def main() -> None:
     print(f"SSIM      ours median {statistics.median(ours_ssim):.4f} vs q85 median "
           f"{statistics.median(base_ssim):.4f}; ours >= q85 on {ok}/{len(items)} images "
           "(grayscale SSIM, numpy, 7x7 window)")
+    print(verdict(_pct(ours, 50), _pct(ours, 50) / _pct(ref, 50), statistics.median(reductions),
+                  statistics.median(ours_ssim), statistics.median(base_ssim)))
+
+
+def verdict(p50: float, ratio: float, reduction: float, ssim_ours: float, ssim_q85: float) -> str:
+    """One line against the targets of issue 13; PASS only when every one holds."""
+    checks = [(f"p50 {p50:.1f} <= {TARGET_P50_MS:g} ms", p50 <= TARGET_P50_MS),
+              (f"ratio {ratio:.2f} <= {TARGET_RATIO}", ratio <= TARGET_RATIO),
+              (f"bytes -{reduction * 100:.1f}% >= {TARGET_REDUCTION * 100:g}%", reduction >= TARGET_REDUCTION),
+              (f"SSIM {ssim_ours:.4f} >= q85 {ssim_q85:.4f}", ssim_ours >= ssim_q85)]
+    parts = "; ".join(f"{text} {'ok' if good else 'MISSED'}" for text, good in checks)
+    return f"{'PASS' if all(good for _, good in checks) else 'FAIL'}      {parts}"
 
 
 if __name__ == "__main__":

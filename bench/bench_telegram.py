@@ -237,8 +237,11 @@ async def burst(fake: FakeProcess, settings: Settings, count: int) -> None:
     print(f"  fake Bot API (not counted):   {fake_cpu * 1000 / count:.1f} ms CPU per request")
     report(result)
     print(f"  Bot API calls per request:    {result['calls_per_request']:.2f} ({methods(state)})")
-    verdict(count / elapsed >= 40 and not result["lost"] and not result["duplicated"],
-            ">= 40 thumbnails/s, none lost or duplicated")
+    latency, action = result["latency"], result["action"]
+    verdict(count / elapsed >= 120 and percentile(latency, 50) <= 800 and percentile(action, 99) <= 100
+            and not result["lost"] and not result["duplicated"],
+            ">= 120 thumbnails/s, update -> photo p50 <= 800 ms, first chat action p99 <= 100 ms, none lost or"
+            " duplicated")
 
 
 def verdict(met: bool, targets: str) -> None:

@@ -11,12 +11,13 @@ import hashlib
 import logging
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from core.ai import next_period
 from core.algorithms import DEFAULT_ALGORITHM
-from core.analysis import Analyzer
+from core.analysis import Analyzer, Comparison, comparison, is_quality, list_count, split_subject
 from core.catalogue import Catalogue
 from core.config import RequestConfig
 from core.conversation import Refiner
@@ -28,9 +29,10 @@ from core.ports import Acceptance, BlobStore, Decode, JobBackend, Outcome, Store
 from core.providers import RenderFailed, RenderWorkerDied
 from core.rendering import Finish, Scene
 from core.rendering.errors import BadImage
+from core.rendering.motifs import PHOTO, motif_for, motif_in, side_motif
 from core.rendering.photos import validate_photo
 from core.rendering.types import VARIANTS
-from core.templates import best_match
+from core.templates import Intent, best_match, fits
 from core.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,7 @@ class Requests:
         if algorithm.cost and self.words.match(request.prompt):  # nothing is held for what will never be drawn
             log.info("request refused by the word list")
             return await turn.refuse("moderated", reason=turn.text("flag_blocked-word"))
-        template = best_match((await self.catalogue.entries()).templates, request.analysis)
+        template = template_for(request, (await self.catalogue.entries()).templates)
         finish = await self._finish(turn)
         generations = tuple(self._plan(turn, conversation, request, algorithm, template, request.seed + i, finish)
                             for i in range(count))  # consecutive seeds: each a different design
@@ -202,11 +204,7 @@ class Requests:
     def _plan(self, turn: Turn, conversation: Conversation, request: Request, algorithm: Algorithm,
               template: Template, seed: int, finish: Finish) -> Generation:
         analysis = request.analysis
-        scene = Scene(
-            title=analysis.title, prompt=request.prompt, language=analysis.language, category=analysis.category,
-            style=analysis.style, mood=analysis.mood, colors=analysis.colors, palette=template.palette,
-            layout=template.layout, highlight=analysis.highlight, badge=analysis.badge, seed=seed,
-        )
+        scene = scene_for(request, template, seed)
         return Generation(
             id=uuid.uuid4(), user_id=turn.user.id, conversation_id=conversation.id, platform=turn.incoming.platform,
             chat_id=turn.incoming.chat_id, algorithm=algorithm.id, prompt=request.prompt, title=analysis.title,
@@ -250,6 +248,57 @@ class Requests:
             max_bytes=self.config.max_bytes.get(turn.incoming.platform, self.config.default_max_bytes),
             keep_original=False,  # "Original" re-renders or reads the provider's file on demand
         )
+
+
+# -- what the picture shows: the layout the request means, the things it names ----------------------------------
+
+FALLBACK_LAYOUT = "headline"  # when a library has no template whose layout the request means
+
+
+def intent_of(request: Request) -> Intent:
+    return Intent(compares=comparison(request.prompt) is not None, counts=list_count(request.prompt) is not None,
+                  photo=request.photo_key is not None)
+
+
+def template_for(request: Request, templates: Iterable[Template]) -> Template:
+    """The best template for the words whose layout also means what the request says."""
+    return best_match(templates, request.analysis, intent_of(request))
+
+
+def scene_for(request: Request, template: Template, seed: int) -> Scene:
+    """What to draw: the analysis, the template's palette, its layout if the request means it, the subjects."""
+    analysis = request.analysis
+    layout = template.layout if fits(template.layout, intent_of(request)) else FALLBACK_LAYOUT
+    motifs, sides = subjects(request, layout)
+    return Scene(
+        title=analysis.title, prompt=request.prompt, language=analysis.language, category=analysis.category,
+        style=analysis.style, mood=analysis.mood, colors=analysis.colors, palette=template.palette,
+        layout=layout, highlight=analysis.highlight, badge=analysis.badge, seed=seed, motifs=motifs, sides=sides,
+    )
+
+
+def subjects(request: Request, layout: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(motifs, side labels): the request's subject, or for a comparison each side's own thing and name."""
+    compared = comparison(request.prompt) if layout == "versus" else None
+    if compared is None:
+        return (motif_for(request.prompt, request.analysis.category),), ()
+    compared = split_subject(compared, lambda words: motif_in(words) is not None)
+    sides = (compared.first, compared.second)
+    shared = motif_in(compared.subject)
+    whole = motif_for(request.prompt, request.analysis.category)
+    # A side's own thing ("pizza"; not "$1"), else what both are ("sushi"), else its quality ("cheap", "rich"),
+    # else the request's.
+    own = tuple(None if is_quality(side) else motif_in(side) for side in sides)
+    motifs = tuple(mine or shared or side_motif(side) or whole for mine, side in zip(own, sides, strict=True))
+    return (_with_photo(motifs, compared) if request.photo_key else motifs), sides
+
+
+def _with_photo(motifs: tuple[str, ...], compared: Comparison) -> tuple[str, ...]:
+    """The creator's photo on both sides of a before/after, else on their own side ("me"), else the first."""
+    if compared.over_time:
+        return PHOTO, PHOTO
+    mine = 1 if side_motif(compared.second) == "person" and side_motif(compared.first) != "person" else 0
+    return tuple(PHOTO if index == mine else motif for index, motif in enumerate(motifs))
 
 
 def stable_seed(text: str) -> int:

@@ -1,12 +1,19 @@
-"""The template library and the deterministic weighted match."""
+"""The template library and the deterministic weighted match.
+
+A template pairs a palette with a layout. The words pick the template (category, style, mood, elements), but its
+layout must also mean what the request says: a comparison layout only for a comparison, a numbered list only
+when the request counts something, a creator's photo shown large (`Intent`, read in core/requests.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from core.domain import Analysis, Template
 
 WEIGHTS = {"category": 0.4, "style": 0.3, "mood": 0.2, "elements": 0.1}
+PHOTO_LAYOUTS = frozenset({"headline", "split", "framed"})  # the photo fills the frame, a half or a card
 
 SEED_TEMPLATES: tuple[Template, ...] = (
     Template("gaming-neon", "Neon Victory", "gaming", "bold", "energetic", ("face",), ("#0b0620", "#a855f7", "#22d3ee", "#facc15"), "headline", 4.8),
@@ -39,6 +46,40 @@ def score(template: Template, analysis: Analysis) -> float:
     )
 
 
-def best_match(templates: Iterable[Template], analysis: Analysis) -> Template:
-    """Highest score; ties broken by rating, then usage, then id, so the choice is deterministic."""
-    return max(templates, key=lambda t: (round(score(t, analysis), 6), t.rating, t.usage, t.id))
+@dataclass(frozen=True)
+class Intent:
+    """What a request means for its layout, beyond its words' category, style and mood."""
+
+    compares: bool = False  # it sets two things against each other ("A vs B", "before and after")
+    counts: bool = False  # it asks for a numbered list ("10 money mistakes")
+    photo: bool = False  # the creator sent a photo
+
+
+def meaning(layout: str, intent: Intent) -> int | None:
+    """How directly a layout says what the request means: 2 a comparison's versus; 1 a count's listicle, or a
+    layout showing the photo large; 0 neutral. None: a layout the request does not mean (versus without a
+    comparison, listicle without a count, or over a photo, which it would shrink to a sticker)."""
+    if layout == "versus":
+        return 2 if intent.compares else None
+    if layout == "listicle":
+        return 1 if intent.counts and not intent.photo else None
+    return 1 if intent.photo and layout in PHOTO_LAYOUTS else 0
+
+
+def fits(layout: str, intent: Intent) -> bool:
+    return meaning(layout, intent) is not None
+
+
+def best_match(templates: Iterable[Template], analysis: Analysis, intent: Intent | None = None) -> Template:
+    """Highest score; ties broken by rating, then usage, then id, so the choice is deterministic.
+
+    With an `intent`: templates whose layout the request does not mean are left out (unless none is left); the
+    layout that says what it means comes first, then the request's own category (an unasked-for default style and
+    mood must not pull a tech review into a gaming palette), then the score.
+    """
+    pool = list(templates)
+    if intent is None:
+        return max(pool, key=lambda t: (round(score(t, analysis), 6), t.rating, t.usage, t.id))
+    pool = [t for t in pool if fits(t.layout, intent)] or pool
+    return max(pool, key=lambda t: (meaning(t.layout, intent) or 0, t.category == analysis.category,
+                                    round(score(t, analysis), 6), t.rating, t.usage, t.id))

@@ -1,11 +1,14 @@
-"""Render 24 varied scenes (English and Persian, with and without a photo) into one PNG contact sheet.
+"""Render 24 creator prompts (English and Persian, some with a photo) into one PNG contact sheet, each through the
+bot's own path: keyword analysis -> template -> scene -> the local renderer, with the free tier's watermark.
 
-Usage: python scripts/contact_sheet.py /tmp/sheet.png
+Usage: python scripts/contact_sheet.py docs/contact-sheet.jpg
+The README shows docs/contact-sheet.jpg; run this after changing the compositor and look at it before committing.
 Photos are drawn procedurally with Pillow (no network).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import sys
@@ -15,7 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from core.analysis import KeywordAnalyzer
 from core.rendering import Finish, Scene, render_local
+from core.requests import Request, scene_for, stable_seed, template_for
+from core.templates import SEED_TEMPLATES
 
 TILE = (640, 360)
 COLUMNS = 4
@@ -44,78 +50,47 @@ def make_photo(kind: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
     return buffer.getvalue()
 
 
-PALETTES = [
-    ("#0f172a", "#f97316", "#ffffff"), ("#1e1b4b", "#22d3ee", "#f0abfc"), ("#052e16", "#84cc16", "#fefce8"),
-    ("#3b0764", "#facc15", "#ffffff"), ("#111827", "#ef4444", "#f9fafb"), ("#0c4a6e", "#fde047", "#e0f2fe"),
-]
-SCENES: list[dict[str, object]] = [
-    {"title": "I Survived 100 Days in Hardcore", "category": "gaming", "mood": "energetic", "highlight": "100"},
-    {"title": "iPhone vs Android: The Truth", "category": "tech", "layout": "versus", "highlight": "Truth"},
-    {"title": "10 Money Mistakes to Avoid", "category": "finance", "layout": "listicle", "badge": "10"},
-    {"title": "Easy Pasta in 15 Minutes", "category": "cooking", "layout": "split", "mood": "fun", "highlight": "15"},
-    {"title": "Quiet Mornings in Kyoto", "category": "travel", "layout": "minimal", "style": "minimal",
-     "mood": "calm"},
-    {"title": "My Full Gym Routine", "category": "fitness", "layout": "framed", "badge": "NEW", "photo": 0},
-    {"title": "Learn Python in One Video", "category": "education", "layout": "headline", "seed": 1,
-     "highlight": "Python"},
-    {"title": "The Song That Changed Everything", "category": "music", "layout": "split", "photo": 1,
-     "style": "elegant", "mood": "dramatic"},
-    {"title": "آموزش کامل فتوشاپ", "language": "fa", "category": "education", "layout": "headline",
-     "highlight": "فتوشاپ"},
-    {"title": "سفر به شمال ایران", "language": "fa", "category": "travel", "layout": "split", "photo": 2},
-    {"title": "۱۰ ترفند iPhone که نمی‌دانستید", "language": "fa", "category": "tech", "layout": "listicle",
-     "highlight": "iPhone"},
-    {"title": "Xbox یا PlayStation؟", "language": "fa", "category": "gaming", "layout": "versus"},
-    {"title": "Before and After My Room Makeover", "category": "lifestyle", "layout": "versus", "photo": 0,
-     "mood": "fun"},
-    {"title": "Why Nobody Talks About This", "category": "news", "layout": "headline", "seed": 2,
-     "mood": "dark", "highlight": "Nobody"},
-    {"title": "Skincare Routine for Beginners", "category": "beauty", "layout": "minimal", "seed": 1,
-     "style": "clean", "photo": 2},
-    {"title": "Building a Gaming PC on a Budget", "category": "tech", "layout": "framed", "seed": 1,
-     "highlight": "Budget"},
-    {"title": "Top 5 Hidden Beaches", "category": "travel", "layout": "listicle", "seed": 1, "photo": 1},
-    {"title": "رازهای موفقیت در بورس", "language": "fa", "category": "finance", "layout": "framed",
-     "badge": "NEW"},
-    {"title": "غذای خیابانی تهران", "language": "fa", "category": "food", "layout": "headline", "photo": 1,
-     "seed": 1},
-    {"title": "آرامش با موسیقی بی‌کلام", "language": "fa", "category": "music", "layout": "minimal",
-     "mood": "calm", "style": "minimal"},
-    {"title": "Crypto Crash Explained", "category": "finance", "layout": "headline", "photo": 2,
-     "highlight": "Crash"},
-    {"title": "Speedrun World Record Attempt", "category": "gaming", "layout": "split", "seed": 1,
-     "badge": "#1", "mood": "energetic"},
-    {"title": "Cheap vs Expensive Sushi", "category": "food", "layout": "versus", "seed": 1,
-     "highlight": "Expensive"},
-    {"title": "3 Exercises for a Strong Back", "category": "fitness", "layout": "listicle", "seed": 2,
-     "style": "clean"},
+# (prompt, index of the stand-in photo sent with it or None); none of them is in the layout test table.
+PROMPTS: list[tuple[str, int | None]] = [
+    ("unboxing the new foldable phone", None), ("react tutorial for absolute beginners", None),
+    ("haunted house at 3am", None), ("7 foods that burn fat", None),
+    ("Tesla vs Toyota: which car lasts longer", None), ("my honest opinion on the new update", 0),
+    ("5 budget travel hacks for Europe", None), ("street food tour in Bangkok", 1),
+    ("full body workout in 20 minutes", 0), ("how to invest your first $1000", None),
+    ("learning piano as an adult", None), ("keyboard vs mouse for aiming", None),
+    ("building a rocket in my backyard", None), ("before and after: garden transformation", 2),
+    ("chocolate cake that never fails", None), ("the night sky explained", None),
+    ("بررسی لپ‌تاپ گیمینگ ارزان", None), ("۳ تمرین برای کمر قوی", None), ("چای یا قهوه؟", None),
+    ("سفر به استانبول", 1), ("آموزش گیتار برای مبتدی‌ها", None), ("داستان ارواح خانه قدیمی", None),
+    ("اخبار ارز دیجیتال امروز", None), ("روتین پوست من", 2),
 ]
 
 
 def scenes() -> list[Scene]:
+    """Each prompt as the bot would draw it the first time (the request's own seed, no refinement)."""
     photos = [make_photo(i) for i in range(3)]
-    out = []
-    for i, spec in enumerate(SCENES):
-        spec = dict(spec)
-        photo = spec.pop("photo", None)
-        out.append(Scene(palette=PALETTES[i % len(PALETTES)], photo=photos[photo] if photo is not None else None,
-                         prompt=str(spec["title"]), **spec))  # type: ignore[arg-type]
+    analyzer, out = KeywordAnalyzer(), []
+    for prompt, photo in PROMPTS:
+        request = Request(prompt, analyzer.analyze(prompt), stable_seed(prompt),
+                          photo_key=None if photo is None else f"stand-in-{photo}")
+        scene = scene_for(request, template_for(request, SEED_TEMPLATES), request.seed)
+        out.append(dataclasses.replace(scene, photo=None if photo is None else photos[photo]))
     return out
 
 
 def main(path: str) -> None:
-    rows = math.ceil(len(SCENES) / COLUMNS)
+    rows = math.ceil(len(PROMPTS) / COLUMNS)
     sheet = Image.new("RGB", (COLUMNS * (TILE[0] + 16) + 16, rows * (TILE[1] + 16) + 16), (40, 40, 40))
-    finish = Finish(watermark_text="routix.bot", keep_original=False)
+    finish = Finish(watermark_text="made with Routix", keep_original=False)
     for i, scene in enumerate(scenes()):
         rendered = render_local(scene, finish)
         tile = Image.open(io.BytesIO(rendered.jpeg)).resize(TILE, Image.Resampling.LANCZOS)
         sheet.paste(tile, (16 + (i % COLUMNS) * (TILE[0] + 16), 16 + (i // COLUMNS) * (TILE[1] + 16)))
-    sheet.save(path)
-    print(f"wrote {path}: {len(SCENES)} thumbnails")
+    sheet.save(path, quality=88)  # the quality is for a .jpg sheet (kept small in the repository)
+    print(f"wrote {path}: {len(PROMPTS)} thumbnails")
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python scripts/contact_sheet.py OUTPUT.png")
+        sys.exit("usage: python scripts/contact_sheet.py OUTPUT.jpg|OUTPUT.png")
     main(sys.argv[1])

@@ -3,12 +3,18 @@
 Vertical gradients are one column widened; angled ones are an 8-bit plane (one numpy outer sum) coloured
 by a palette lookup; never per-pixel float RGB in numpy (18 ms at 1280x720). Patterns are drawn once into
 an 8-bit mask and tinted in one paste (`tint`: a solid image through the mask's bounding box only), so any
-opacity costs the same. Masks that depend only on layout constants (shades, glow discs, the vignette) are
-cached per process. The half-size canvases are upscaled once, by OpenCV (see `upscale`).
+opacity costs the same. The half-size canvases are upscaled once, by OpenCV (see `upscale`).
+
+What depends on nothing random is made once per process and kept (functools.lru_cache: bounded, and safe
+across threads; each worker process has its own): the masks of layout constants (shades, glow discs, the
+vignette), the pattern masks (see _PATTERN_CACHE), the vertical gradients and the textured accent grounds
+(8 pictures each, at most 30 MB each cache). Cached pictures are only read; callers get copies to paint on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
 import math
 import random
@@ -18,12 +24,21 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
 from core.rendering.colors import RGB, mix
+from core.rendering.pixels import NotSingleBlock, pixels
 
 Size = tuple[int, int]
+Box = tuple[int, int, int, int]
 
 
 def vertical(size: Size, top: RGB, bottom: RGB) -> Image.Image:
-    """One column of the gradient, widened by nearest-neighbour: the same pixels as one line per row, ~4x cheaper."""
+    """A vertical gradient, the same pixels as one line per row; a copy of the cached picture (the caller paints
+    on it), ~3x cheaper than drawing it again."""
+    return _vertical(size, tuple(top), tuple(bottom)).copy()
+
+
+@functools.lru_cache(maxsize=8)  # at most 8 x 3.7 MB (full-size RGB): 30 MB
+def _vertical(size: Size, top: RGB, bottom: RGB) -> Image.Image:
+    """One column of the gradient, widened by nearest-neighbour: ~4x cheaper than one line per row."""
     column = Image.new("RGB", (1, size[1]))
     column.putdata([mix(top, bottom, y / max(1, size[1] - 1)) for y in range(size[1])])
     return column.resize(size, Image.Resampling.NEAREST)
@@ -33,16 +48,69 @@ HALF = (640, 360)  # backgrounds are painted here, then upscaled once
 cv2.setNumThreads(1)  # render workers are one process per core already; OpenCV's own threads would contend
 
 
+def _keep_freed_heap(pad: int = 64 << 20) -> None:
+    """Keep up to `pad` bytes of freed heap instead of handing it back to the kernel at once (glibc's M_TOP_PAD).
+
+    A render allocates and frees ~6 MB of pictures; once other work between renders has shrunk the heap,
+    each render took them back as fresh pages: ~1,400 page faults, about 1 ms a render. The pad is the most
+    a process keeps beyond what it uses. Elsewhere than glibc this does nothing.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).mallopt(-2, pad)  # M_TOP_PAD
+
+
+_keep_freed_heap()
+
+
 def upscale(image: Image.Image, size: Size = (1280, 720), box: tuple[int, int, int, int] | None = None) -> Image.Image:
-    """Bilinear upscale, optionally keeping only `box` (output coordinates; the rest stays black because the
-    layout paints over it). OpenCV's linear resize, one thread: 2.5 ms at 1280x720 where Pillow's bilinear
-    takes 9 ms (the dearest step of a background); pixels within one level of Pillow's."""
-    whole = Image.fromarray(cv2.resize(np.asarray(image), size, interpolation=cv2.INTER_LINEAR))
-    if box is None or box == (0, 0, *size):
-        return whole
-    canvas = Image.new(image.mode, size)
-    canvas.paste(whole.crop(box), box[:2])
-    return canvas
+    """Bilinear upscale by OpenCV's linear resize, one thread, reading and writing the images' own memory:
+    ~1 ms at 1280x720, where Pillow's bilinear takes 7-9 ms; pixels within one level of Pillow's.
+
+    `box` is the part the layout leaves visible. The whole frame is upscaled anyway: blacking out the rest
+    (a crop and a paste) cost more than it saved, and the layout paints over it either way.
+    """
+    del box  # see above: kept so a layout can say what it shows
+    out = Image.new(image.mode, size)
+    try:
+        cv2.resize(pixels(image), size, dst=pixels(out), interpolation=cv2.INTER_LINEAR)
+    except NotSingleBlock:
+        out = Image.fromarray(cv2.resize(np.asarray(image), size, interpolation=cv2.INTER_LINEAR))
+    return out
+
+
+def rotate(image: Image.Image, angle: float, border: int = cv2.BORDER_REPLICATE) -> Image.Image:
+    """`image.rotate(angle, BILINEAR, expand=True)`'s geometry by OpenCV: ~5x cheaper, pixels within one level
+    of Pillow's inside the picture. The edge pixels repeat outwards (the coverage mask cuts the edge instead).
+    """
+    matrix, size = _rotation(image.size, angle)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    return Image.fromarray(cv2.warpAffine(np.asarray(image), matrix, size, flags=flags, borderMode=border,
+                                          borderValue=0))
+
+
+def rotated_coverage(size: Size, angle: float) -> Image.Image:
+    """Where a picture of `size` lands once rotated (255 inside), with anti-aliased edges (Pillow's are hard)."""
+    return rotate(Image.new("L", size, 255), angle, cv2.BORDER_CONSTANT)
+
+
+def _rotation(size: Size, angle: float) -> tuple[np.ndarray, Size]:
+    """The inverse map (output pixel -> input pixel, OpenCV's convention) and output size of an expanding
+    rotation, as Pillow computes them (its matrix works on pixel centres: hence the half-pixel shifts)."""
+    w, h = size
+    theta = -math.radians(angle)
+    m = [round(math.cos(theta), 15), round(math.sin(theta), 15), 0.0,
+         round(-math.sin(theta), 15), round(math.cos(theta), 15), 0.0]
+
+    def apply(x: float, y: float) -> tuple[float, float]:
+        return m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]
+
+    m[2], m[5] = apply(-w / 2, -h / 2)
+    m[2], m[5] = m[2] + w / 2, m[5] + h / 2
+    xs, ys = zip(*(apply(x, y) for x, y in ((0, 0), (w, 0), (w, h), (0, h))), strict=True)
+    out = (math.ceil(max(xs)) - math.floor(min(xs)), math.ceil(max(ys)) - math.floor(min(ys)))
+    m[2], m[5] = apply(-(out[0] - w) / 2, -(out[1] - h) / 2)
+    matrix = np.array([[m[0], m[1], (m[0] + m[1]) / 2 + m[2] - 0.5], [m[3], m[4], (m[3] + m[4]) / 2 + m[5] - 0.5]])
+    return matrix, out
 
 
 def diagonal(size: Size, a: RGB, b: RGB, angle: float) -> Image.Image:
@@ -57,6 +125,22 @@ def diagonal(size: Size, a: RGB, b: RGB, angle: float) -> Image.Image:
     v = (np.arange(size[1], dtype=np.float32) + 0.5) * np.float32(90 / size[1]) - 80
     plane = np.add.outer(np.float32(math.cos(theta)) * v + np.float32(127.5), np.float32(-math.sin(theta)) * u)
     return two_tone(Image.fromarray(plane.astype(np.uint8), "L"), a, b)
+
+
+def textured(a: RGB, b: RGB, angle: float, texture: tuple, size: Size = HALF,
+             out: Size = (1280, 720)) -> Image.Image:
+    """`diagonal(size, a, b, angle)` under one texture, upscaled to `out`: the loud accent grounds and the
+    split panel. `texture` is ("halftone", ink, side, alpha) or ("rings", colour, centre, alpha), nothing
+    random, so each picture is painted once per process and copied: 0.2 ms instead of ~2."""
+    return _textured(a, b, angle, texture, size, out).copy()
+
+
+@functools.lru_cache(maxsize=8)  # at most 8 pictures of at most 1280x720 RGB: under 30 MB
+def _textured(a: RGB, b: RGB, angle: float, texture: tuple, size: Size, out: Size) -> Image.Image:
+    canvas = diagonal(size, a, b, angle)
+    name, *args = texture
+    {"halftone": halftone, "rings": rings}[name](canvas, *args)
+    return upscale(canvas, out)
 
 
 def two_tone(gray: Image.Image, a: RGB, b: RGB) -> Image.Image:
@@ -152,6 +236,65 @@ def tint(canvas: Image.Image, colour: RGB, mask: Image.Image, origin: tuple[int,
 _tint = tint
 
 
+def paste_through(canvas: Image.Image, image: Image.Image, origin: tuple[int, int], mask: Image.Image,
+                  core: Box | None = None) -> None:
+    """`canvas.paste(image, origin, mask)`, the same pixels, with `core` (a box of the mask where it is wholly
+    opaque) copied rather than blended; only the rest goes through the mask. Without `core`, the widest run
+    of wholly opaque columns. A panel with one shaped edge costs about half, a tilted card about a third."""
+    x0, y0, x1, y1 = core = core if core is not None else _opaque_columns(mask)
+    if x1 > x0 and y1 > y0:
+        whole = core == (0, 0, *image.size)
+        canvas.paste(image if whole else image.crop(core), (origin[0] + x0, origin[1] + y0))
+    for strip in _around(core, image.size):
+        canvas.paste(image.crop(strip), (origin[0] + strip[0], origin[1] + strip[1]), mask.crop(strip))
+
+
+def tint_around(canvas: Image.Image, colour: RGB, mask: Image.Image, origin: tuple[int, int], covered: Box) -> None:
+    """`tint`, leaving out `covered` (canvas coordinates): the caller paints it over opaquely next (a drop
+    shadow under its card shows only around the card)."""
+    local = (max(0, covered[0] - origin[0]), max(0, covered[1] - origin[1]),
+             min(mask.width, covered[2] - origin[0]), min(mask.height, covered[3] - origin[1]))
+    for strip in _around(local, mask.size):
+        tint(canvas, colour, mask.crop(strip), (origin[0] + strip[0], origin[1] + strip[1]))
+
+
+def opaque_core(mask: Image.Image) -> Box:
+    """A large box where a convex mask (a tilted card) is wholly opaque: rows added evenly around the middle
+    while the opaque span they share is worth it; (0, 0, 0, 0) when there is none."""
+    solid = np.asarray(mask) == 255
+    height, width = solid.shape
+    any_solid = solid.any(axis=1)
+    left = np.where(any_solid, solid.argmax(axis=1), width)
+    right = np.where(any_solid, width - solid[:, ::-1].argmax(axis=1), 0)
+    middle, best, core = height // 2, 0, (0, 0, 0, 0)
+    for reach in range(1, min(middle, height - middle) + 1):
+        top, bottom = middle - reach, middle + reach
+        x0, x1 = int(left[top:bottom].max()), int(right[top:bottom].min())
+        if x1 <= x0:
+            break
+        if (x1 - x0) * (bottom - top) > best:
+            best, core = (x1 - x0) * (bottom - top), (x0, top, x1, bottom)
+    return core if solid[core[1]:core[3], core[0]:core[2]].all() else (0, 0, 0, 0)
+
+
+def _opaque_columns(mask: Image.Image) -> Box:
+    holes = ImageOps.invert(mask).getbbox()  # every pixel that is not fully opaque lies in here
+    width, height = mask.size
+    if holes is None:
+        return 0, 0, width, height
+    return (0, 0, holes[0], height) if holes[0] >= width - holes[2] else (holes[2], 0, width, height)
+
+
+def _around(core: Box, size: Size) -> list[Box]:
+    """The parts of the box (0, 0, *size) outside `core`: up to four strips."""
+    width, height = size
+    x0, y0, x1, y1 = core
+    if x1 <= x0 or y1 <= y0:
+        return [(0, 0, width, height)]
+    strips = [(0, 0, width, y0), (0, y1, width, height), (0, y0, x0, y1), (x1, y0, width, y1)]
+    return [s for s in strips if s[2] > s[0] and s[3] > s[1]]
+
+
 def _k(canvas: Image.Image) -> float:
     # Backgrounds are painted at reduced size and upscaled (soft detail, 4x fewer pixels): sizes scale.
     return canvas.width / 1280
@@ -163,55 +306,93 @@ def _tile_rows(mask: Image.Image, row: Image.Image) -> None:
         mask.paste(row, (0, y))
 
 
+# Pattern masks that depend only on the canvas size and a few discrete choices are drawn once per process
+# and kept, cropped to their ink. Each pattern keeps at most 16 masks; layouts draw patterns at 640x360 or
+# smaller (0.23 MB of L at most), so the five caches hold under 20 MB. lru_cache is thread-safe, and the
+# cached masks are only ever read (pasted through), never drawn on.
+_PATTERN_CACHE = 16
+Mask = tuple[Image.Image, tuple[int, int]]  # an 8-bit mask cropped to its ink, and where it goes
+
+
+def _inked(mask: Image.Image) -> Mask:
+    box = mask.getbbox() or (0, 0, 1, 1)
+    return mask.crop(box), box[:2]
+
+
+def _tint_mask(canvas: Image.Image, colour: RGB, mask: Mask) -> None:
+    tint(canvas, colour, mask[0], mask[1])
+
+
 def dots(canvas: Image.Image, colour: RGB, rng: random.Random, alpha: int = 60, step: int = 36) -> None:
-    k = _k(canvas)
+    _tint_mask(canvas, colour, _dots_mask(canvas.size, rng.choice((3, 4, 5)), alpha, step))
+
+
+@functools.lru_cache(maxsize=_PATTERN_CACHE)
+def _dots_mask(size: Size, radius: int, alpha: int, step: int) -> Mask:
+    k = size[0] / 1280
     step_k = max(4, round(step * k))
-    r = rng.choice((3, 4, 5)) * k
-    row = Image.new("L", (canvas.width, 2 * step_k))
+    r = radius * k
+    row = Image.new("L", (size[0], 2 * step_k))
     draw = ImageDraw.Draw(row)
     for y, shift in ((step_k // 2, 0), (step_k + step_k // 2, step_k // 2)):
-        for x in range(shift, canvas.width, step_k):
+        for x in range(shift, size[0], step_k):
             draw.ellipse((x - r, y - r, x + r, y + r), fill=alpha)
-    mask = Image.new("L", canvas.size)
+    mask = Image.new("L", size)
     _tile_rows(mask, row)
-    _tint(canvas, colour, mask)
+    return _inked(mask)
 
 
 def halftone(canvas: Image.Image, colour: RGB, side: str, alpha: int = 90, step: int = 26) -> None:
     """Dots growing towards one side: the comic/retro texture used on many gaming thumbnails."""
-    step_k = max(4, round(step * _k(canvas)))
-    row = Image.new("L", (canvas.width, step_k))
+    _tint_mask(canvas, colour, _halftone_mask(canvas.size, side, alpha, step))
+
+
+@functools.lru_cache(maxsize=_PATTERN_CACHE)
+def _halftone_mask(size: Size, side: str, alpha: int, step: int) -> Mask:
+    step_k = max(4, round(step * size[0] / 1280))
+    row = Image.new("L", (size[0], step_k))
     draw = ImageDraw.Draw(row)
-    for x in range(0, canvas.width + step_k, step_k):
-        t = min(1.0, max(0.0, x / canvas.width if side == "right" else 1 - x / canvas.width))
+    for x in range(0, size[0] + step_k, step_k):
+        t = min(1.0, max(0.0, x / size[0] if side == "right" else 1 - x / size[0]))
         r = step_k * 0.48 * t ** 1.6
         if r > 0.6:
             draw.ellipse((x - r, step_k / 2 - r, x + r, step_k / 2 + r), fill=alpha)
-    mask = Image.new("L", canvas.size)
+    mask = Image.new("L", size)
     _tile_rows(mask, row)
-    _tint(canvas, colour, mask)
+    return _inked(mask)
 
 
 def stripes(canvas: Image.Image, colour: RGB, rng: random.Random, alpha: int = 40, width: int = 28) -> None:
-    mask = Image.new("L", canvas.size)
+    _tint_mask(canvas, colour, _stripes_mask(canvas.size, rng.choice((2, 3)), alpha, width))
+
+
+@functools.lru_cache(maxsize=_PATTERN_CACHE)
+def _stripes_mask(size: Size, spacing: int, alpha: int, width: int) -> Mask:
+    mask = Image.new("L", size)
     draw = ImageDraw.Draw(mask)
-    width = max(2, round(width * _k(canvas)))
-    gap = width * rng.choice((2, 3))
-    h = canvas.height
-    for x in range(-h, canvas.width + h, gap):
+    width = max(2, round(width * size[0] / 1280))
+    gap = width * spacing
+    h = size[1]
+    for x in range(-h, size[0] + h, gap):
         draw.polygon([(x, 0), (x + width, 0), (x + width - h, h), (x - h, h)], fill=alpha)
-    _tint(canvas, colour, mask)
+    return _inked(mask)
 
 
 def grid(canvas: Image.Image, colour: RGB, alpha: int = 38, step: int = 48) -> None:
-    mask = Image.new("L", canvas.size)
+    _tint_mask(canvas, colour, _grid_mask(canvas.size, alpha, step))
+
+
+@functools.lru_cache(maxsize=_PATTERN_CACHE)
+def _grid_mask(size: Size, alpha: int, step: int) -> Mask:
+    mask = Image.new("L", size)
     draw = ImageDraw.Draw(mask)
-    step = max(4, round(step * _k(canvas)))
-    for x in range(0, canvas.width, step):
-        draw.line([(x, 0), (x, canvas.height)], fill=alpha, width=max(1, round(2 * _k(canvas))))
-    for y in range(0, canvas.height, step):
-        draw.line([(0, y), (canvas.width, y)], fill=alpha, width=max(1, round(2 * _k(canvas))))
-    _tint(canvas, colour, mask)
+    k = size[0] / 1280
+    step = max(4, round(step * k))
+    for x in range(0, size[0], step):
+        draw.line([(x, 0), (x, size[1])], fill=alpha, width=max(1, round(2 * k)))
+    for y in range(0, size[1], step):
+        draw.line([(0, y), (size[0], y)], fill=alpha, width=max(1, round(2 * k)))
+    return _inked(mask)
 
 
 def rays(canvas: Image.Image, colour: RGB, center: tuple[float, float], rng: random.Random, alpha: int = 46) -> None:
@@ -230,14 +411,20 @@ def rays(canvas: Image.Image, colour: RGB, center: tuple[float, float], rng: ran
 
 
 def rings(canvas: Image.Image, colour: RGB, center: tuple[float, float], alpha: int = 50, step: int = 70) -> None:
-    mask = Image.new("L", canvas.size)
+    # The centre comes from layout constants (a focus point), so the masks repeat: cached like the others.
+    _tint_mask(canvas, colour, _rings_mask(canvas.size, (float(center[0]), float(center[1])), alpha, step))
+
+
+@functools.lru_cache(maxsize=_PATTERN_CACHE)
+def _rings_mask(size: Size, center: tuple[float, float], alpha: int, step: int) -> Mask:
+    mask = Image.new("L", size)
     draw = ImageDraw.Draw(mask)
-    k = _k(canvas)
+    k = size[0] / 1280
     step = max(4, round(step * k))
-    for r in range(step, 2 * max(canvas.size), step):
+    for r in range(step, 2 * max(size), step):
         draw.ellipse((center[0] - r, center[1] - r, center[0] + r, center[1] + r), outline=alpha,
                      width=max(2, round(10 * k)))
-    _tint(canvas, colour, mask)
+    return _inked(mask)
 
 
 def confetti(canvas: Image.Image, colours: list[RGB], rng: random.Random, count: int = 26) -> None:

@@ -66,9 +66,13 @@ def find_font(name: str) -> str | None:
 
 def chain(role: str) -> tuple[str, ...]:
     """Present font paths for a role, best first; never empty (Pillow's default face closes it)."""
-    wanted = FONT_CHOICES.get(role, FONT_CHOICES["display"])
+    return _chain(role, FONT_CHOICES.get(role, FONT_CHOICES["display"]), FALLBACK)
+
+
+@functools.lru_cache(maxsize=64)  # keyed on the choices themselves, so a changed FONT_CHOICES is seen
+def _chain(role: str, wanted: tuple[str, ...], fallback: tuple[str, ...]) -> tuple[str, ...]:
     found: list[str] = []
-    for name in (*wanted, *FALLBACK):
+    for name in (*wanted, *fallback):
         path = find_font(name)
         if path is None:
             if name in wanted:

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageEnhance, ImageOps, ImageStat
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps, ImageStat
 
 from core.rendering import backgrounds as bg
 from core.rendering.colors import RGB, Theme, luminance, mix, with_hls
-from core.rendering.motifs import draw_motif
+from core.rendering.motifs import MOTIFS, PHOTO, draw_motif
 from core.rendering.photos import PhotoSource, fit
 from core.rendering.types import HEIGHT, WIDTH, Scene
 
@@ -36,7 +36,7 @@ class Ctx:
     theme: Theme
     rng: random.Random
     variant: int  # 0..VARIANTS-1: which design of the layout (see types.VARIANTS)
-    family: str  # motif family from the category
+    family: str  # the subject drawing: the scene's main motif, or its category's family (older scenes)
     pattern: str  # background pattern from mood/style/category
     photo: PhotoSource | None  # the user photo (decoded at the size a layout asks for), or None
 
@@ -142,9 +142,8 @@ def headline(ctx: Ctx) -> tuple[Image.Image, Plan]:
     if ctx.photo is not None:
         return _headline_photo(ctx, kind, flip)
     if kind == 2:  # loud: full accent background, halftone towards the motif, title low on the other side
-        canvas = bg.diagonal(bg.HALF, t.accent, with_hls(t.accent, lightness=0.42), 60 if flip else 120)
-        bg.halftone(canvas, t.dark, "left" if flip else "right", alpha=70)
-        canvas = bg.upscale(canvas)
+        canvas = bg.textured(t.accent, with_hls(t.accent, lightness=0.42), 60 if flip else 120,
+                             ("halftone", t.dark, "left" if flip else "right", 70))
         draw_motif(ImageDraw.Draw(canvas), ctx.family, (80, 60, 380, 360) if flip else (900, 80, 1200, 380), t,
                    ctx.rng)
         box = (300, 300, WIDTH - M, 610) if flip else (M, 300, 1040, 640)
@@ -161,7 +160,12 @@ def headline(ctx: Ctx) -> tuple[Image.Image, Plan]:
     bg.vignette(canvas, 0.6 if kind == 0 else 0.4)
     canvas = bg.upscale(canvas)
     if kind == 0 and not flip:
-        return canvas, Plan((M + 20, 90, WIDTH - M - 20, 600), "center", max_size=160)
+        if not _names_a_subject(ctx):
+            return canvas, Plan((M + 20, 90, WIDTH - M - 20, 600), "center", max_size=160)
+        draw = ImageDraw.Draw(canvas)  # the subject as two stickers in opposite corners, the title between them
+        draw_motif(draw, ctx.family, (1000, 50, 1230, 280), t, ctx.rng)
+        draw_motif(draw, ctx.family, (50, 380, 280, 610), t, ctx.rng)
+        return canvas, Plan((300, 100, 980, 600), "center", max_size=150)
     if kind == 0:
         draw_motif(ImageDraw.Draw(canvas), ctx.family, (520, 44, 760, 284), t, ctx.rng)
         return canvas, Plan((M + 20, 310, WIDTH - M - 20, 612), "center", max_lines=2, max_size=150)
@@ -234,10 +238,8 @@ def split(ctx: Ctx) -> tuple[Image.Image, Plan]:
         if ctx.photo is not None:
             panel = _photo_fill(ctx, (620, HEIGHT))
         else:
-            panel = bg.diagonal((310, 360), with_hls(t.accent, lightness=0.5), with_hls(t.accent, lightness=0.32),
-                                60)
-            bg.rings(panel, t.light, (155, 180), alpha=30)
-            panel = bg.upscale(panel, (620, HEIGHT))
+            panel = bg.textured(with_hls(t.accent, lightness=0.5), with_hls(t.accent, lightness=0.32), 60,
+                                ("rings", t.light, (155, 180), 30), (310, 360), (620, HEIGHT))
             draw_motif(ImageDraw.Draw(panel), ctx.family, (110, 160, 510, 560), t, ctx.rng)
         # A slanted edge with an accent stripe reads as "designed" rather than a plain half split.
         mask = Image.new("L", panel.size, 0)
@@ -248,7 +250,7 @@ def split(ctx: Ctx) -> tuple[Image.Image, Plan]:
         x = 0 if subject_left else WIDTH - 620
         stripe = [(px + x + (18 if subject_left else -18), py) for px, py in poly]
         ImageDraw.Draw(canvas).polygon(stripe, fill=t.accent if not paper else t.dark)
-        canvas.paste(panel, (x, 0), mask)
+        bg.paste_through(canvas, panel, (x, 0), mask)
         box = (600, 80, WIDTH - M, 600) if subject_left else (M, 80, 680, 630)
     return canvas, Plan(box, "left" if subject_left else "right" if _rtl(ctx) else "left", max_size=130,
                         prefer_ink=paper, badge_corner="top-left" if subject_left else "top-right")
@@ -261,16 +263,17 @@ def framed(ctx: Ctx) -> tuple[Image.Image, Plan]:
     t, kind = ctx.theme, _kind(ctx)
     band_top = _flip(ctx)
     if kind == 1:  # loud accent background
-        canvas = bg.diagonal(bg.HALF, with_hls(t.accent, lightness=0.5), with_hls(t.accent, lightness=0.3), 135)
-        bg.halftone(canvas, t.dark, "right", alpha=60)
-    elif kind == 2:  # light paper with a fine grid
-        canvas = bg.vertical(bg.HALF, t.light, mix(t.light, t.mid, 0.12))
-        bg.grid(canvas, t.mid, alpha=40)
+        canvas = bg.textured(with_hls(t.accent, lightness=0.5), with_hls(t.accent, lightness=0.3), 135,
+                             ("halftone", t.dark, "right", 60))
     else:
-        canvas = _gradient(ctx)
-        _pattern(ctx, canvas, (WIDTH / 2, HEIGHT / 2), t.mid)
-    # The title band (below) hides the rest of the background: only the visible part is upscaled.
-    canvas = bg.upscale(canvas, box=(0, 250, WIDTH, HEIGHT) if band_top else (0, 0, WIDTH, 440))
+        if kind == 2:  # light paper with a fine grid
+            canvas = bg.vertical(bg.HALF, t.light, mix(t.light, t.mid, 0.12))
+            bg.grid(canvas, t.mid, alpha=40)
+        else:
+            canvas = _gradient(ctx)
+            _pattern(ctx, canvas, (WIDTH / 2, HEIGHT / 2), t.mid)
+        # The title band (below) hides the rest of the background: only the visible part is upscaled.
+        canvas = bg.upscale(canvas, box=(0, 250, WIDTH, HEIGHT) if band_top else (0, 0, WIDTH, 440))
     card_w, card_h = (640, 380) if kind != 1 else (560, 360)
     card = Image.new("RGB", (card_w, card_h), t.light if kind != 2 else t.dark)
     inner = (18, 18, card_w - 18, card_h - 18)
@@ -284,9 +287,9 @@ def framed(ctx: Ctx) -> tuple[Image.Image, Plan]:
         draw_motif(ImageDraw.Draw(card), ctx.family, (x0, 58, x0 + side, 58 + side), t, ctx.rng)
     magnitude = 0 if kind == 2 else ctx.rng.choice((3, 4))
     angle = magnitude if band_top else -magnitude
-    # The card's RGB rotates alone (the RGBA rotation cost ~1.7x as much); its outline mask depends only on
-    # the card size and angle, so it comes from a per-process cache.
-    tilted = card.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True) if angle else card
+    # The card's RGB rotates alone (by OpenCV, ~5x cheaper than Pillow's rotate); its anti-aliased outline mask
+    # depends only on the card size and angle, so it comes from a per-process cache.
+    tilted = bg.rotate(card, angle) if angle else card
     alpha, shadow = _card_masks(card.size, angle)
     top = 290 if band_top else 30
     if kind == 1:  # off-centre, towards the start side
@@ -294,8 +297,10 @@ def framed(ctx: Ctx) -> tuple[Image.Image, Plan]:
     else:
         x = (WIDTH - tilted.width) // 2 + ctx.rng.randint(-120, 120)
     pos = (x, top)
-    bg.tint(canvas, (0, 0, 0), shadow, (pos[0] + 14, pos[1] + 16))
-    canvas.paste(tilted, pos, alpha)
+    core = _card_core(card.size, angle)  # copied, not blended; the shadow under it never shows
+    bg.tint_around(canvas, (0, 0, 0), shadow, (pos[0] + 14, pos[1] + 16),
+                   (pos[0] + core[0], pos[1] + core[1], pos[0] + core[2], pos[1] + core[3]))
+    bg.paste_through(canvas, tilted, pos, alpha, core)
     draw = ImageDraw.Draw(canvas)
     if band_top:
         draw.rectangle((0, 0, WIDTH, 250), fill=t.dark)
@@ -310,14 +315,34 @@ def framed(ctx: Ctx) -> tuple[Image.Image, Plan]:
 
 @functools.lru_cache(maxsize=16)
 def _card_masks(size: tuple[int, int], angle: int) -> tuple[Image.Image, Image.Image]:
-    """The tilted card's coverage (what a bilinear RGBA rotation gives as alpha) and its 120/255 drop shadow."""
-    alpha = Image.new("L", size, 255).rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)
+    """The tilted card's coverage (anti-aliased edges) and its 120/255 drop shadow."""
+    alpha = bg.rotated_coverage(size, angle) if angle else Image.new("L", size, 255)
     shadow = Image.new("L", alpha.size, 0)
     shadow.paste(120, (0, 0), alpha)
     return alpha, shadow
 
 
+@functools.lru_cache(maxsize=16)
+def _card_core(size: tuple[int, int], angle: int) -> Box:
+    return bg.opaque_core(_card_masks(size, angle)[0])
+
+
 # --- minimal: paper, one accent shape, a calm title ---------------------------------------------------------
+
+
+def _names_a_subject(ctx: Ctx) -> bool:
+    """A scene that names its subject shows it in every design; one stored before motifs (or naming nothing)
+    keeps the plain design."""
+    return bool(ctx.scene.motifs) and ctx.family in MOTIFS and ctx.family != "play"
+
+
+def _minimal_subject_box(kind: int, rtl: bool) -> Box:
+    """Where minimal's accent shape has room for the subject: the circle, the band, or the rising disc."""
+    if kind == 2:
+        return (555, 490, 725, 660)
+    centre = (270 if rtl else 1010, 300) if kind == 0 else (190 if rtl else 1090, 360)
+    half = 150 if kind == 0 else 140
+    return (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half)
 
 
 def minimal(ctx: Ctx) -> tuple[Image.Image, Plan]:
@@ -354,6 +379,8 @@ def minimal(ctx: Ctx) -> tuple[Image.Image, Plan]:
         rule = band[2] + 24 if rtl else band[0] - 36
         draw.rectangle((rule, 0, rule + 12, HEIGHT), fill=t.accent)
         box = (460, 150, WIDTH - M - 20, 560) if rtl else (M + 24, 150, 820, 560)
+    if ctx.photo is None and _names_a_subject(ctx):
+        draw_motif(draw, ctx.family, _minimal_subject_box(kind, rtl), t, ctx.rng)
     bar_x = (box[0] + box[2]) // 2 - 80 if align == "center" else box[2] - 160 if rtl else box[0]
     draw.rounded_rectangle((bar_x, box[1] - 46, bar_x + 160, box[1] - 30), radius=8, fill=t.accent)
     return canvas, Plan(box, align, max_size=110, prefer_ink=light, max_lines=3 if kind != 2 else 2,
@@ -381,7 +408,9 @@ def versus(ctx: Ctx) -> tuple[Image.Image, Plan]:
     canvas = bg.upscale(canvas, box=(0, 0, WIDTH, 448) if band_bottom else (0, 262, WIDTH, HEIGHT))
     top = 40 if band_bottom else 300
     halves = ((90, top, 470, top + 380), (810, top, 1190, top + 380))
-    if ctx.photo is not None:
+    if ctx.scene.motifs:  # each side its own thing, labelled next to the title band
+        _versus_sides(ctx, canvas, halves, labels_below=band_bottom)
+    elif ctx.photo is not None:  # scenes stored before motifs: the photo before and after
         size = (380, 330)
         shot = _photo_fill(ctx, size)
         before = ImageOps.grayscale(shot).convert("RGB")
@@ -412,6 +441,84 @@ def versus(ctx: Ctx) -> tuple[Image.Image, Plan]:
     _vs_badge(canvas, t, (640, 480))
     return canvas, Plan((M, 44, WIDTH - M, 244), "center", max_lines=2, max_size=120, prefer_ink=paper,
                         badge_corner="top-left")
+
+
+LABEL_HEIGHT = 68
+
+
+def _versus_sides(ctx: Ctx, canvas: Image.Image, halves: tuple[Box, Box], labels_below: bool) -> None:
+    """The first-named side on the reading start (left, or right in Persian); each its motif, photo and label."""
+    motifs = (*ctx.scene.motifs, *ctx.scene.motifs[-1:])[:2]  # one motif: the same thing on both sides
+    labels = (*ctx.scene.sides, "", "")[:2]
+    slots = halves[::-1] if _rtl(ctx) else halves
+    before_after = motifs == (PHOTO, PHOTO)
+    for index, (slot, motif, label) in enumerate(zip(slots, motifs, labels, strict=True)):
+        gap = LABEL_HEIGHT + 12 if label else 0
+        art = (slot[0], slot[1] + (0 if labels_below else gap), slot[2], slot[3] - (gap if labels_below else 0))
+        if motif == PHOTO and ctx.photo is not None:
+            _side_photo(ctx, canvas, art, ("before" if index == 0 else "after") if before_after else "")
+        else:
+            draw_motif(ImageDraw.Draw(canvas), motif if motif != PHOTO else ctx.family, art, ctx.theme, ctx.rng)
+        if label:
+            centre_y = slot[3] - LABEL_HEIGHT // 2 if labels_below else slot[1] + LABEL_HEIGHT // 2
+            _side_label(canvas, label, ((slot[0] + slot[2]) // 2, centre_y), ctx.theme)
+
+
+def _side_photo(ctx: Ctx, canvas: Image.Image, box: Box, treatment: str) -> None:
+    """The photo framed in a side's box; a before/after pair shows it without colour, then with more colour."""
+    size = (box[2] - box[0] - 20, box[3] - box[1] - 20)
+    shot = _photo_fill(ctx, size)
+    if treatment == "before":
+        shot = ImageOps.grayscale(shot).convert("RGB")
+    elif treatment == "after":
+        shot = ImageEnhance.Color(shot).enhance(1.4)
+    frame = Image.new("RGB", (size[0] + 20, size[1] + 20), ctx.theme.light)
+    frame.paste(shot, (10, 10))
+    canvas.paste(frame, box[:2])
+
+
+def _side_label(canvas: Image.Image, text: str, centre: tuple[int, int], t: Theme) -> None:
+    """A pill naming a side ("CHEAP", "ارزان"): dark text on the light theme colour, shrunk to fit."""
+    from core.rendering import fonts  # local: layouts stay importable without font discovery
+
+    roles = ("fa_display", "display") if fonts.has_rtl(text) else ("display",)
+    label = fonts.drop_uncovered(_shortened(text), roles)
+    label = label if fonts.has_rtl(label) else label.upper()
+    if not label.strip():
+        return
+    face, width = _label_face(label, roles)
+    half_w = max(90, width // 2 + 30)
+    x, y = centre
+    draw = ImageDraw.Draw(canvas)
+    draw.rounded_rectangle((x - half_w + 6, y - LABEL_HEIGHT // 2 + 8, x + half_w + 6, y + LABEL_HEIGHT // 2 + 8),
+                           radius=LABEL_HEIGHT // 2, fill=(0, 0, 0))
+    draw.rounded_rectangle((x - half_w, y - LABEL_HEIGHT // 2, x + half_w, y + LABEL_HEIGHT // 2),
+                           radius=LABEL_HEIGHT // 2, fill=t.light, outline=t.stroke, width=5)
+    draw.text((x, y), label, font=face, fill=t.ink, anchor="mm")
+
+
+def _shortened(text: str, most: int = 18) -> str:
+    """Whole words up to `most` characters (a side's name is a word or two; the title carries the rest)."""
+    words = text.split()
+    kept = words[:1]
+    for word in words[1:]:
+        if len(" ".join((*kept, word))) > most:
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
+def _label_face(label: str, roles: tuple[str, ...], widest: int = 380) -> tuple[ImageFont.FreeTypeFont, int]:
+    """The largest face (50 px down to 26) that sets `label` within `widest`, and the label's width in it."""
+    from core.rendering import fonts
+
+    path = fonts.font_for_word(label, roles)
+    for size in (50, 44, 38, 32, 26):
+        face = fonts.font(path, size)
+        left, _top, right, _bottom = face.getbbox(label, anchor="mm")
+        if right - left <= widest:
+            break
+    return face, int(right - left)
 
 
 def _vs_badge(canvas: Image.Image, t: Theme, center: tuple[int, int]) -> None:
@@ -474,13 +581,18 @@ def listicle(ctx: Ctx) -> tuple[Image.Image, Plan]:
         px, py = sticker
         draw.ellipse((px - 10, py - 10, px + 210, py + 210), fill=t.light)
         _paste_round(canvas, _photo_fill(ctx, (200, 200)), (px, py, 0, 0))
+    elif ctx.scene.motifs:  # the subject on the same sticker: what the list is about
+        px, py = sticker
+        draw.ellipse((px - 10, py - 10, px + 210, py + 210), fill=t.light, outline=t.stroke, width=8)
+        draw_motif(draw, ctx.family, (px + 28, py + 28, px + 172, py + 172), t, ctx.rng)
     from core.rendering import fonts
 
     number = _list_number(ctx.scene)
     roles = ("fa_display", "display") if re.search(r"[۰-۹]", number) else ("display",)
     face = fonts.font(fonts.font_for_word(number, roles), 300 if len(number) <= 2 else 190)
     ink = t.stroke if luminance(t.accent) > 0.35 else t.light
-    centre = ((tile[0] + tile[2]) // 2, (tile[1] + tile[3]) // 2 - (60 if kind == 2 and ctx.photo else 0))
+    sticker_below = kind == 2 and (ctx.photo is not None or bool(ctx.scene.motifs))
+    centre = ((tile[0] + tile[2]) // 2, (tile[1] + tile[3]) // 2 - (60 if sticker_below else 0))
     draw.text(centre, number, font=face, fill=ink, anchor="mm", stroke_width=8,
               stroke_fill=t.light if ink == t.stroke else t.stroke)
     gap = 56 if kind != 2 else 48

@@ -1,15 +1,39 @@
 """Shared post-processing: watermark, delivery JPEG under the byte budget, PNG original, output checks.
 
-Encoder choice (measured by bench/bench_render.py, SSIM on grayscale, numpy): Pillow's libjpeg-turbo
-with our own quantisation tables, baseline + optimised Huffman (progressive measured: ~3x the encode
-CPU for ~3% fewer bytes; not worth it inside the 30 ms budget).
-- Luma: a near-flat table (8 on low frequencies, 9-10 on the highest, finer DC and first ACs).
-  Thumbnails are flat colour with hard title edges; the standard table spends bits on low frequencies
-  and rings on edges, a flat one does the opposite, so at equal-or-higher SSIM than Pillow q85 the
-  file is ~22% smaller (median over the bench scenes).
-- Chroma: the standard table at quality 25, 4:2:0 (what the eye and luma SSIM barely see).
-- mozjpeg via pyvips (trellis) was measured too: 40-60 ms per 1280x720 frame, over the whole 30 ms
-  budget, and not smaller at equal SSIM on these images, so it is not used.
+The delivery JPEG (issue 13; numbers from bench/bench_render.py, 60 scenes: bytes against Pillow's baseline
+JPEG q85 of the same canvas, grayscale SSIM with a 7x7 window against the lossless canvas, medians):
+Pillow's libjpeg-turbo, our quantisation tables, 4:2:0, baseline with optimised Huffman tables.
+- Luma: the table below, found by a greedy rate-distortion search (each step coarsens the band of
+  coefficients that saves the most bytes per SSIM lost) on 30 scenes outside the bench set, then on the
+  bench set, kept at the last step where the median SSIM stays at or above q85's on both sets. Steps of 8
+  to 15 and a coarser DC than usual: thumbnails are flat colour and smooth gradients with hard title
+  edges; SSIM barely sees DC steps in a gradient, and ringing at the edges costs it more than it saves.
+  Bench: median 28.0% smaller than q85 at SSIM 0.9927 vs 0.9922 (the near-flat table before: 22.4% at
+  0.9939); the 30 other scenes: 29.6% at 0.9913 vs 0.9912. Five more search steps reach 29.1% on the bench
+  (SSIM 0.9923, still at q85's) but fall under q85 on the other scenes (0.9908 vs 0.9912), so the search
+  stops here: 30% at equal SSIM was not reached with libjpeg-turbo's baseline coding.
+- Chroma: the ITU-T T.81 Annex K table at quality 23. Coarser chroma saves little (chroma is ~4% of the
+  file) and costs luma SSIM at saturated edges, where decoded RGB clips.
+- Encode: ~3.3 ms at 1280x720, of which ~1.2 ms is the Huffman optimisation pass whatever the content.
+Measured and not kept:
+- jpegli (pyjpegli 0.3.2: quality is its only setting, 4:4:4, its own adaptive quantisation): at q85 3.6%
+  smaller than Pillow q85 at SSIM 0.9920 (below q85's 0.9923); equal SSIM needs q88, 7% larger; 6.1 ms.
+- Progressive scans: 3.3 points more reduction for 2x the encode time (9.1 ms instead of 4.3 ms cold).
+- No Huffman optimisation: 1.2-1.9 ms faster, 9 points less reduction (13.6% instead of 22.4%).
+- Chroma 4:4:4 (15.5%, 6.9 ms), 4:2:2 (4 points less than 4:2:0), Pillow's 4:1:1 (the same as 4:2:0),
+  chroma shapes (finer DC, coarser high frequencies: within 0.3 points, SSIM under q85's), and libjpeg's
+  input smoothing (5/10/20: +0.2/+0.2/+0.7 points, SSIM down 0.0001/0.0006/0.002).
+- mozjpeg via pyvips (trellis): 40-60 ms per 1280x720 frame, and not smaller at equal SSIM here.
+
+Render time (the same bench, compose + watermark + encode, p50): 18-19 ms before issue 13, ~11.9 ms after
+(the naive reference: ~46 ms, so 0.26 of it; the JPEG encode and its check are 3.4 ms of that). What went:
+the title outline (a dilation of the letters instead of FreeType's stroker) and one paste for outline, fill
+and highlight; OpenCV for shadows, the card rotation, photo fitting and the upscale, the last two reading
+and writing Pillow's memory in place (pixels.py); cached pattern masks, gradients and accent grounds; the
+decoded photo kept for the next variation; pastes that copy where a mask is opaque and skip what is
+painted over; and glibc keeping freed heap (1,400 page faults a render). Tried and dropped: Pillow's block
+cache (slower: blocks are reallocated between sizes), OpenCV alpha blending (1.5 ms where Pillow's paste
+takes 0.8), RGBX input to the encoder (no change), a box-blur upscale (8 ms).
 """
 
 from __future__ import annotations
@@ -31,10 +55,16 @@ Box = tuple[int, int, int, int]
 # ITU-T T.81 Annex K chroma table, natural (row-major) order, as Pillow >= 8.3 expects.
 _CHROMA = (17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99,
            47, 66, 99, 99, 99, 99, 99, 99, *([99] * 32))
-# Near-flat luma: 5 for DC, 6 for the first ACs, then 8 / 9 / 10 by frequency band (u + v < 6 / < 10 / rest).
-_FLAT_LUMA = tuple(5 if i == 0 else 6 if i in (1, 8) else 8 if i // 8 + i % 8 < 6 else 9 if i // 8 + i % 8 < 10 else 10
-                   for i in range(64))
-CHROMA_QUALITY = 25
+# Luma, natural order: the rate-distortion search's table (see the module docstring).
+_LUMA = (8, 8, 8, 8, 8, 10, 10, 11,
+         8, 8, 8, 8, 10, 13, 11, 11,
+         8, 8, 8, 8, 13, 11, 11, 11,
+         8, 8, 8, 13, 11, 14, 11, 12,
+         8, 10, 13, 11, 14, 11, 12, 12,
+         10, 13, 11, 14, 11, 12, 12, 15,
+         10, 11, 11, 11, 12, 12, 15, 15,
+         11, 11, 11, 12, 12, 15, 15, 12)
+CHROMA_QUALITY = 23
 WATERMARK_POSITIONS = ("bottom-left", "top-left", "top-right", "bottom-center")
 
 
@@ -45,17 +75,17 @@ def _scaled(table: tuple[int, ...], quality: int) -> list[int]:
     return [max(1, min(255, (v * scale + 50) // 100)) for v in table]
 
 
-def qtables(step: int = 0) -> list[list[int]]:
+@functools.lru_cache(maxsize=16)  # the same few tables for every render
+def qtables(step: int = 0) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The delivery tables; each `step` of the budget loop coarsens luma by 25% and chroma by 5 quality points."""
-    luma = [min(255, round(v * 1.25 ** step)) for v in _FLAT_LUMA]
-    return [luma, _scaled(_CHROMA, max(10, CHROMA_QUALITY - 5 * step))]
+    luma = tuple(min(255, round(v * 1.25 ** step)) for v in _LUMA)
+    return luma, tuple(_scaled(_CHROMA, max(10, CHROMA_QUALITY - 5 * step)))
 
 
 def encode_jpeg(image: Image.Image, step: int = 0) -> bytes:
     buffer = io.BytesIO()
-    # Baseline with optimised Huffman tables: progressive scans cost ~3x the CPU (about 10 ms, more than a
-    # whole ~26 ms render) for ~3% fewer bytes, which the slightly coarser high-frequency luma steps win back.
-    image.save(buffer, "JPEG", qtables=qtables(step), subsampling="4:2:0", optimize=True)
+    # Baseline with optimised Huffman tables: progressive scans double the encode time for ~3% fewer bytes.
+    image.save(buffer, "JPEG", qtables=list(qtables(step)), subsampling="4:2:0", optimize=True)
     return buffer.getvalue()
 
 

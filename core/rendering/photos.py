@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterator
 
+import cv2
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.rendering.errors import BadImage
+from core.rendering.pixels import NotSingleBlock, pixels
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024  # the Bot API download limit; larger uploads are refused unread
 MAX_PIXELS = 40_000_000  # ~ a 50 MP phone photo passes; anything bigger is treated as a bomb
@@ -97,34 +102,72 @@ def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
+class _DecodedPhotos:
+    """Decoded photos by (bytes, size asked for), least recently used out first, within a memory budget.
+
+    The variations of a scene (and its regenerations) come with the same photo: decoding it again cost 5-8 ms a
+    render. An entry counts its pixels (4 bytes each, Pillow's layout) and the photo's bytes, which the key
+    keeps alive; a photo too large for a quarter of the budget is not kept. Thread-safe: the lock guards the
+    table; decoding happens outside it, and the images handed out are only read (callers resize or copy).
+    """
+
+    def __init__(self, budget: int) -> None:
+        self._budget, self._used = budget, 0
+        self._entries: OrderedDict[tuple[bytes, tuple[int, int], int], tuple[Image.Image, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, data: bytes, target: tuple[int, int], max_bytes: int) -> Image.Image:
+        key = (data, target, max_bytes)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key][0]
+        image = load_photo(data, target, max_bytes)
+        cost = image.width * image.height * 4 + len(data)
+        if cost <= self._budget // 4:
+            with self._lock:
+                if key not in self._entries:
+                    self._entries[key] = (image, cost)
+                    self._used += cost
+                while self._used > self._budget:
+                    _key, (_image, freed) = self._entries.popitem(last=False)
+                    self._used -= freed
+        return image
+
+
+_DECODED = _DecodedPhotos(64 * 1024 * 1024)  # per process: two or three photos at full size
+
+
 class PhotoSource:
     """A user photo decoded on demand, once per size asked for (a layout asks for one or two sizes).
 
     Headers are checked up front (BadImage as early as before). Decoding waits for the size a layout needs:
     JPEG draft mode then decodes at the smallest DCT scale (1/2..1/8) whose picture still covers that size,
-    so a 380x330 panel from a 12 MP photo costs a fraction of a full decode.
+    so a 380x330 panel from a 12 MP photo costs a fraction of a full decode. Decoded pictures are shared by
+    the renders of the process (see _DecodedPhotos).
     """
 
     def __init__(self, data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> None:
         self.size = photo_size(data, max_bytes)  # upright (width, height)
-        self._data, self._max_bytes = data, max_bytes
-        self._decoded: dict[tuple[int, int], Image.Image] = {}
+        self._data, self._max_bytes = bytes(data), max_bytes
+        self._decoded: dict[tuple[int, int], Image.Image] = {}  # also what the shared cache would not keep
 
     def covering(self, size: tuple[int, int]) -> Image.Image:
-        """The upright RGB/RGBA photo, decoded at least large enough to cover `size` by cropping."""
+        """The upright RGB/RGBA photo, decoded at least large enough to cover `size` by cropping; only read it."""
         width, height = self.size
         cover = max(size[0] / width, size[1] / height)
         target = (min(width, math.ceil(width * cover)), min(height, math.ceil(height * cover)))
         if target not in self._decoded:
-            self._decoded[target] = load_photo(self._data, target, self._max_bytes)
+            self._decoded[target] = _DECODED.get(self._data, target, self._max_bytes)
         return self._decoded[target]
 
 
 def fit(image: Image.Image, size: tuple[int, int], centering: tuple[float, float] = (0.5, 0.4)) -> Image.Image:
     """Cover `size` exactly by cropping (never stretching); the default centring favours faces (upper half).
 
-    Same geometry as ImageOps.fit, but resampling straight from the source box with `reducing_gap`,
-    which is several times faster when a big photo comes down to thumbnail size.
+    Same geometry as ImageOps.fit. Opaque pictures: a whole-number shrink by Pillow's block averages, then
+    OpenCV's bilinear for the rest (what Pillow's `reducing_gap` does, ~2.5x cheaper: a 1600x1200 photo brought
+    to 1280x720 cost 8.5 ms, now 3). With transparency, Pillow's resize (it weighs colour by alpha).
     """
     if image.size == size:
         return image.copy()
@@ -133,8 +176,23 @@ def fit(image: Image.Image, size: tuple[int, int], centering: tuple[float, float
     # min/max: float rounding can push the crop a hair outside the source, which Pillow refuses.
     crop_w, crop_h = min(width, size[0] / scale), min(height, size[1] / scale)
     left, top = max(0.0, (width - crop_w) * centering[0]), max(0.0, (height - crop_h) * centering[1])
-    return image.resize(size, Image.Resampling.BILINEAR, box=(left, top, left + crop_w, top + crop_h),
-                        reducing_gap=2.0)
+    if image.mode not in ("RGB", "L"):
+        return image.resize(size, Image.Resampling.BILINEAR, box=(left, top, left + crop_w, top + crop_h),
+                            reducing_gap=2.0)
+    # The crop in whole source pixels (at most half a source pixel off the exact box), whole blocks of `shrink`.
+    shrink = max(1, int(1 / scale))  # leaves bilinear less than a halving, where it barely aliases
+    x0, y0 = round(left), round(top)
+    x1 = x0 + max(1, min(width - x0, round(crop_w)) // shrink) * shrink
+    y1 = y0 + max(1, min(height - y0, round(crop_h)) // shrink) * shrink
+    source = image.reduce(shrink, (x0, y0, x1, y1)) if shrink > 1 else image
+    if shrink > 1:
+        x0, y0, x1, y1 = 0, 0, source.width, source.height
+    out = Image.new(image.mode, size)
+    try:  # straight from and into the images' memory (no copies: 1.4 ms saved on a 1600x1200 photo)
+        cv2.resize(pixels(source)[y0:y1, x0:x1], size, dst=pixels(out), interpolation=cv2.INTER_LINEAR)
+    except NotSingleBlock:
+        out = Image.fromarray(cv2.resize(np.asarray(source)[y0:y1, x0:x1], size, interpolation=cv2.INTER_LINEAR))
+    return out
 
 
 def flatten(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:

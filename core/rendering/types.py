@@ -41,6 +41,17 @@ class Scene:
     photo: bytes | None = None  # the user's reference photo, raw bytes
     seed: int = 0  # see VARIANTS
     description: str = ""  # the picture in English, from a language model (AI prompts only; drawing ignores it)
+    # The subject drawings by name (motifs.MOTIFS), chosen from the request's words, the main one first; versus
+    # draws one per side (motifs.PHOTO: the user's photo). Empty (scenes stored before): the category's drawing.
+    motifs: tuple[str, ...] = ()
+    sides: tuple[str, ...] = ()  # versus: what each side is, as typed ("cheap", "expensive"), in reading order
+
+    def __post_init__(self) -> None:
+        # Stored scenes come back from JSON with lists; a scene stays hashable and compares equal to the original.
+        for name in ("colors", "palette", "motifs", "sides"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
 
 
 @dataclass(frozen=True)
