@@ -232,6 +232,7 @@ _PUNCTUATION = ".,!?:;()[]{}«»\"'“”؟،|"
 _WHOLE_PUNCTUATION = re.compile(r"^\W+$")
 
 
+@functools.lru_cache(maxsize=1024)  # asked several times per request (analysis, template, scene, sides)
 def comparison(text: str) -> Comparison | None:
     """What the request compares: "pizza vs pasta", "cheap or expensive sushi", "before/after", "مقایسه A و B"."""
     before_after = _BEFORE_AFTER.search(text)
@@ -391,6 +392,7 @@ _UNITS = frozenset({
 _LOOKAHEAD = 3
 
 
+@functools.lru_cache(maxsize=1024)
 def list_count(text: str) -> str | None:
     """The count of a numbered list the request asks for, as it should be shown ("10", "5", "۱۰"), or None."""
     tokens = [_bare(token) for token in text.split()]
