@@ -18,6 +18,7 @@ from bots.settings import AppSettings, DatabaseSettings, JobSettings, LimitSetti
 from core.algorithms import SEED_ALGORITHMS
 from core.messages import Incoming, Outgoing
 from core.providers import LocalProvider, UnavailableProvider
+from core.rendering import Finish, Rendered, Scene
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ["no_proxy"] = os.environ["NO_PROXY"]
@@ -59,6 +60,27 @@ def thread_providers(extra: dict | None = None) -> dict:
         providers.setdefault(algorithm.id, UnavailableProvider(algorithm.provider))
     providers.update(extra or {})
     return providers
+
+
+class PaidLocal(LocalProvider):
+    """Stands in for an AI provider in credit tests: the "basic" algorithm (1 credit) made by the real local
+    renderer, so charges show without a paid service."""
+
+    name = "basic-test"
+
+
+class BrokenProvider(LocalProvider):
+    """The "premium" algorithm (3 credits) whose service never answers."""
+
+    name = "broken"
+
+    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
+        raise TimeoutError("the image service did not answer")
+
+
+def paid_providers() -> dict:
+    return thread_providers({"basic": PaidLocal(ThreadPoolExecutor(2)),
+                             "premium": BrokenProvider(ThreadPoolExecutor(1))})
 
 
 @pytest.fixture

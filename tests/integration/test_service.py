@@ -26,25 +26,7 @@ from core.messages import (
 )
 from core.providers import LocalProvider
 from core.rendering import Finish, Rendered, Scene
-from tests.conftest import Conversation, started, thread_providers
-
-
-class PaidLocal(LocalProvider):
-    """Stands in for an AI provider in credit tests: real pictures, but the algorithm costs credits."""
-
-    name = "basic-test"
-
-
-class BrokenProvider(LocalProvider):
-    name = "broken"
-
-    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
-        raise TimeoutError("the image service did not answer")
-
-
-def paid_providers() -> dict:
-    return thread_providers({"basic": PaidLocal(ThreadPoolExecutor(2)),
-                             "premium": BrokenProvider(ThreadPoolExecutor(1))})
+from tests.conftest import Conversation, paid_providers, started, thread_providers
 
 
 @pytest.fixture

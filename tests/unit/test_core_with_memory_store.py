@@ -7,41 +7,21 @@ The store is tests/fakes/memory_store.py, held to SqlStore's behaviour by tests/
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bots.bootstrap import Routix
 from bots.settings import Settings
 from core.messages import ErrorReply, ImageReply, Options, Outgoing, TextReply
-from core.providers import LocalProvider
-from core.rendering import Finish, Rendered, Scene
-from tests.conftest import Conversation, started, thread_providers
+from tests.conftest import Conversation, paid_providers, started
 from tests.fakes.memory_store import MemoryStore
 
 FREE_ALLOWANCE = 10  # the settings' default free tier: 10 credits a month
 
 
-class PaidLocal(LocalProvider):
-    """The "basic" algorithm (1 credit) made by the real local renderer, so charges show without a paid service."""
-
-    name = "basic-test"
-
-
-class BrokenProvider(LocalProvider):
-    """The "premium" algorithm (3 credits) whose service never answers."""
-
-    name = "broken"
-
-    async def generate(self, scene: Scene, finish: Finish) -> Rendered:
-        raise TimeoutError("the image service did not answer")
-
-
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Routix]:
-    providers = thread_providers({"basic": PaidLocal(ThreadPoolExecutor(2)),
-                                  "premium": BrokenProvider(ThreadPoolExecutor(1))})
-    built = await started(settings, providers, store=MemoryStore())
+    built = await started(settings, paid_providers(), store=MemoryStore())
     assert isinstance(built.store, MemoryStore)
     yield built
     await built.aclose()
