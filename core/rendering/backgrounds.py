@@ -62,14 +62,11 @@ def _keep_freed_heap(pad: int = 64 << 20) -> None:
 _keep_freed_heap()
 
 
-def upscale(image: Image.Image, size: Size = (1280, 720), box: tuple[int, int, int, int] | None = None) -> Image.Image:
+def upscale(image: Image.Image, size: Size = (1280, 720)) -> Image.Image:
     """Bilinear upscale by OpenCV's linear resize, one thread, reading and writing the images' own memory:
-    ~1 ms at 1280x720, where Pillow's bilinear takes 7-9 ms; pixels within one level of Pillow's.
-
-    `box` is the part the layout leaves visible. The whole frame is upscaled anyway: blacking out the rest
-    (a crop and a paste) cost more than it saved, and the layout paints over it either way.
+    ~1 ms at 1280x720, where Pillow's bilinear takes 7-9 ms; pixels within one level of Pillow's. The whole frame,
+    even where a layout paints over it: leaving the hidden part out (a crop and a paste) cost more than it saved.
     """
-    del box  # see above: kept so a layout can say what it shows
     out = Image.new(image.mode, size)
     try:
         cv2.resize(pixels(image), size, dst=pixels(out), interpolation=cv2.INTER_LINEAR)

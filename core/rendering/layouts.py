@@ -224,9 +224,7 @@ def split(ctx: Ctx) -> tuple[Image.Image, Plan]:
     else:
         canvas = _gradient(ctx)
         _pattern(ctx, canvas, (WIDTH * (0.75 if subject_left else 0.25), HEIGHT / 2), t.mid)
-    # Outside the ring design, the slanted panel (below) hides x < 510 (or x >= 770): not upscaled.
-    visible = None if kind == 1 else (510, 0, WIDTH, HEIGHT) if subject_left else (0, 0, 770, HEIGHT)
-    canvas = bg.upscale(canvas, box=visible)
+    canvas = bg.upscale(canvas)
     if kind == 1:  # the subject in a big ring
         r, cx = 280, 330 if subject_left else WIDTH - 330
         draw = ImageDraw.Draw(canvas)
@@ -272,8 +270,7 @@ def framed(ctx: Ctx) -> tuple[Image.Image, Plan]:
         else:
             canvas = _gradient(ctx)
             _pattern(ctx, canvas, (WIDTH / 2, HEIGHT / 2), t.mid)
-        # The title band (below) hides the rest of the background: only the visible part is upscaled.
-        canvas = bg.upscale(canvas, box=(0, 250, WIDTH, HEIGHT) if band_top else (0, 0, WIDTH, 440))
+        canvas = bg.upscale(canvas)
     card_w, card_h = (640, 380) if kind != 1 else (560, 360)
     card = Image.new("RGB", (card_w, card_h), t.light if kind != 2 else t.dark)
     inner = (18, 18, card_w - 18, card_h - 18)
@@ -404,8 +401,7 @@ def versus(ctx: Ctx) -> tuple[Image.Image, Plan]:
     ImageDraw.Draw(canvas).polygon([(x / 2, y / 2) for x, y in zig], fill=right_c)
     bg.halftone(canvas, (0, 0, 0), "right" if flip else "left", alpha=40)
     band_bottom = kind == 1
-    # The title band (below) hides the rest of the background: only the visible part is upscaled.
-    canvas = bg.upscale(canvas, box=(0, 0, WIDTH, 448) if band_bottom else (0, 262, WIDTH, HEIGHT))
+    canvas = bg.upscale(canvas)
     top = 40 if band_bottom else 300
     halves = ((90, top, 470, top + 380), (810, top, 1190, top + 380))
     if ctx.scene.motifs:  # each side its own thing, labelled next to the title band
@@ -557,9 +553,7 @@ def listicle(ctx: Ctx) -> tuple[Image.Image, Plan]:
             bg.grid(canvas, t.light, alpha=22, step=40)
         else:
             _pattern(ctx, canvas, (WIDTH * (0.75 if tile_left else 0.25), HEIGHT / 2), t.mid)
-    # The full-height band of design 2 hides its side: not upscaled.
-    visible = None if kind != 2 else (440, 0, WIDTH, HEIGHT) if tile_left else (0, 0, WIDTH - 440, HEIGHT)
-    canvas = bg.upscale(canvas, box=visible)
+    canvas = bg.upscale(canvas)
     draw = ImageDraw.Draw(canvas)
     if kind == 2:  # a full-height accent band carries the number
         tile = (0, 0, 440, HEIGHT) if tile_left else (WIDTH - 440, 0, WIDTH, HEIGHT)

@@ -34,14 +34,6 @@ def test_tint_equals_pasting_the_colour_through_the_mask() -> None:
     assert _diff(canvas, expected) == 0
 
 
-def test_partial_upscale_matches_the_whole_upscale_where_it_paints() -> None:
-    half = _noise(bg.HALF)
-    whole = np.asarray(bg.upscale(half))
-    for box in ((510, 0, 1280, 720), (0, 262, 1280, 720), (0, 0, 1280, 440)):
-        part = np.asarray(bg.upscale(half, box=box))
-        assert np.array_equal(part[box[1]:box[3], box[0]:box[2]], whole[box[1]:box[3], box[0]:box[2]]), box
-
-
 def test_vertical_gradient_equals_one_line_per_row() -> None:
     top, bottom = (10, 200, 30), (250, 3, 99)
     expected = Image.new("RGB", (640, 360))
