@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps, ImageStat
 
 from core.rendering import backgrounds as bg
 from core.rendering.colors import RGB, Theme, luminance, mix, with_hls
-from core.rendering.motifs import MOTIFS, PHOTO, draw_motif
+from core.rendering.motifs import GENERIC_MOTIF, MOTIFS, PHOTO, draw_motif
 from core.rendering.photos import PhotoSource, fit
 from core.rendering.types import HEIGHT, WIDTH, Scene
 
@@ -328,9 +328,9 @@ def _card_core(size: tuple[int, int], angle: int) -> Box:
 
 
 def _names_a_subject(ctx: Ctx) -> bool:
-    """A scene that names its subject shows it in every design; one stored before motifs (or naming nothing)
-    keeps the plain design."""
-    return bool(ctx.scene.motifs) and ctx.family in MOTIFS and ctx.family != "play"
+    """A scene that names its subject shows it in every design; one stored before motifs (its family is a
+    category's, never a motif's name) or naming nothing (the generic play button) keeps the plain design."""
+    return ctx.family in MOTIFS and ctx.family != GENERIC_MOTIF
 
 
 def _minimal_subject_box(kind: int, rtl: bool) -> Box:

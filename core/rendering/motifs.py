@@ -407,6 +407,7 @@ SIDE_WORDS: dict[str, str] = {
     "ارزان": "coin", "گران": "diamond", "گرون": "diamond", "فقیر": "coin", "پولدار": "diamond", "من": "person",
     "مبتدی": "person", "حرفه‌ای": "crown", "روز": "sun", "شب": "moon", "سالم": "apple",
 }
+GENERIC_MOTIF = "play"  # what a request that names nothing shows
 # The analysis' categories (core/analysis.py) when no word names a subject.
 CATEGORY_MOTIFS: dict[str, str] = {
     "gaming": "gamepad", "tech": "chip", "education": "bulb", "business": "briefcase", "lifestyle": "sun",
@@ -415,7 +416,7 @@ CATEGORY_MOTIFS: dict[str, str] = {
 # Older families (free-form categories from a language model: "cooking", "fitness") as subjects.
 FAMILY_MOTIFS: dict[str, str] = {
     "gaming": "gamepad", "tech": "chip", "food": "plate", "finance": "chart", "travel": "suitcase",
-    "fitness": "dumbbell", "music": "music", "education": "bulb", "beauty": "sparkles", "default": "play",
+    "fitness": "dumbbell", "music": "music", "education": "bulb", "beauty": "sparkles", "default": GENERIC_MOTIF,
 }
 _PERSIAN = re.compile(r"[\u0600-\u06FF]")
 _PERSIAN_SUFFIX = "(?:\u200c?(?:های|ها|ای|ی|ام|ات|اش|مان|تان|شان|م|ت|ش|ان|یی))?"
