@@ -13,8 +13,7 @@ from bots.bootstrap import Routix
 from bots.settings import LimitSettings, Settings
 from core.credits import utcnow
 from core.messages import AlbumReply, DocumentReply, ErrorReply, ImageReply, Options, TextReply, Working
-from tests.conftest import Conversation, make_settings, started, thread_providers
-from tests.integration.test_service import PaidLocal
+from tests.conftest import Conversation, PaidLocal, make_settings, started, thread_providers
 
 INVISIBLE = "\u200b\u200e\u2066\u2069\u202e\ufeff\u00ad\u2060\u3164 \u200c\u200d"
 
