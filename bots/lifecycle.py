@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 
 
@@ -17,3 +18,11 @@ async def until_stopped() -> None:
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
+
+
+def settle_heap() -> None:
+    """Started, the process holds what it keeps until it exits (the renderer's tables, the catalogue, the libraries):
+    moved out of the collector's reach, a full collection no longer scans it. Measured: one such collection in the
+    bot process took 66 ms, and stalled every update of a burst behind it."""
+    gc.collect()
+    gc.freeze()

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from bots.lifecycle import until_stopped
+from bots.lifecycle import settle_heap, until_stopped
 from bots.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ async def serve(settings: Settings, **overrides: object) -> int:
             return 2
         try:
             await routix.serve_jobs()
+            settle_heap()
             log.info("worker %s: taking jobs for %s", routix.pipeline.owner, ", ".join(routix.pipeline.senders))
             await until_stopped()
         finally:

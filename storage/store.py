@@ -52,6 +52,7 @@ from storage.tables import (
     CreditAccountRow,
     GenerationRow,
     IdentityRow,
+    InboxRow,
     JobRow,
     LedgerRow,
     LinkCodeRow,
@@ -67,6 +68,7 @@ from storage.tables import (
 from storage.threads import DatabaseThreads
 
 processed = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
+inbox = InboxRow.__table__  # type: ignore[attr-defined]
 
 BLOB_KEY_COLUMNS = (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
                     PaidCallRow.image_key, PaidCallRow.subject_key)  # every column that names a stored blob
@@ -760,6 +762,30 @@ class SqlStore:
         """True when the update was claimed before (read only: redeliveries are answered once)."""
         with self._connection() as session:
             return session.execute(sql.UPDATE_SEEN, {"b_key": key}).first() is not None
+
+    @in_thread
+    def keep_updates(self, source: str, updates: list[tuple[int, str]], now: datetime) -> None:
+        """Keep a fetched batch in one transaction; one kept already (fetched again after a crash) stays as it is."""
+        if not updates:
+            return
+        statement = (sqlite_insert if self.engine.dialect.name == "sqlite" else postgres_insert)(inbox)
+        with self._connection() as connection:
+            connection.execute(statement.on_conflict_do_nothing(), [
+                {"source": source, "update_id": update_id, "payload": payload, "created_at": now}
+                for update_id, payload in updates])
+
+    @in_thread
+    def kept_updates(self, source: str) -> list[tuple[int, str]]:
+        with self._connection() as session:
+            rows = session.execute(select(InboxRow.update_id, InboxRow.payload).where(col(InboxRow.source) == source)
+                                   .order_by(col(InboxRow.update_id)))
+            return [(update_id, payload) for update_id, payload in rows]
+
+    @in_thread
+    def drop_updates(self, source: str, update_ids: list[int]) -> None:
+        if update_ids:
+            with self._connection() as connection:
+                connection.execute(inbox.delete().where(inbox.c.source == source, inbox.c.update_id.in_(update_ids)))
 
     @in_thread
     def audit(self, actor: str, action: str, target: str, detail: str, now: datetime) -> None:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import FieldInfo
 
@@ -191,6 +191,17 @@ class AuditRow(SQLModel, table=True):
 class ProcessedUpdateRow(SQLModel, table=True):
     __tablename__ = "processed_updates"
     key: str = Field(primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InboxRow(SQLModel, table=True):
+    """An update a platform handed over and was told it has (so it sends the next ones), kept until it is dealt
+    with: replayed at the next start if the process dies first."""
+
+    __tablename__ = "inbox"
+    source: str = Field(primary_key=True)  # which bot fetched it, e.g. "telegram:7000000001"
+    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    payload: str  # the update as the platform sent it (JSON)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -24,6 +24,7 @@ from bots.discord.commands import CommandSet
 from bots.discord.locale import RoutixTranslator
 from bots.discord.replies import DiscordSender, InteractionReplies, MessageReplies
 from bots.discord.views import ActionButton, ActionSelect
+from bots.lifecycle import settle_heap
 from core.messages import ErrorReply, Incoming, Options, Reply
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class RoutixDiscord(discord.AutoShardedClient):
             self.tree.add_command(command)
         self.add_dynamic_items(ActionButton, ActionSelect)  # buttons of any past result, even before a restart
         await self.sync_commands()
+        settle_heap()
 
     async def _commands(self) -> list[app_commands.Command | app_commands.Group]:
         english = {c.name: c.description for c in self.service.command_catalog("en", admin=True)}

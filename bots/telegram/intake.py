@@ -1,10 +1,13 @@
-"""Updates from Telegram, confirmed only once they are dealt with.
+"""Updates from Telegram, never lost between fetching and dealing with them.
 
 Telegram keeps an update until the bot confirms it (long polling: a getUpdates whose offset is above its id;
 webhook: an HTTP 200). python-telegram-bot's own updater confirms a batch as soon as it has handed it over, so a
-process killed in between loses those updates. Here the offset moves, and the 200 goes out, only after the
-adapter's `accept` returned: the update was answered, or its job stored in the same transaction as the update's
-key. A redelivery after a crash finds the key and is skipped; several webhook replicas dedupe the same way.
+process killed in between loses those updates. Polling here keeps each fetched batch in the database's inbox (one
+transaction) before the next getUpdates confirms it, so a burst is fetched as fast as Telegram hands it out (at
+most 100 per call) instead of 100 acceptances at a time; an update leaves the inbox once the adapter's `accept`
+returned (answered, or its job stored with the update's key), and what a killed process left there is accepted
+at the next start. A redelivery finds the key and is skipped. A webhook's 200 goes out after `accept`; several
+webhook replicas dedupe the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from typing import Any, Protocol
 from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
+
+from core.credits import utcnow
+from core.ordering import urgent
+from core.ports import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 Accept = Callable[[Update], Awaitable[None]]
@@ -37,35 +44,56 @@ class RawUpdates(Protocol):
         ...
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a small JSON document; anything larger is not from Telegram
-STOP_GRACE_S = 0.3  # stopping, updates being accepted get this long; the rest are fetched again after the restart
-IDLE_POLL_S = 0.25  # with updates in hand and nothing new, ask Telegram again after this (or once one is accepted)
+STOP_GRACE_S = 0.3  # stopping, updates being accepted get this long; the rest stay in the inbox for the next start
+
+
+class Inbox:
+    """One bot's updates in the store, from fetched to accepted. Its writes go ahead of requests' database work:
+    the next batch is fetched only once this one is kept."""
+
+    def __init__(self, store: Store, source: str) -> None:
+        self.store, self.source = store, source
+
+    async def keep(self, updates: list[dict[str, Any]]) -> None:
+        with urgent():
+            await self.store.keep_updates(self.source, [(data["update_id"], json.dumps(data)) for data in updates],
+                                          utcnow())
+
+    async def kept(self) -> list[dict[str, Any]]:
+        return [json.loads(payload) for _, payload in await self.store.kept_updates(self.source)]
+
+    async def drop(self, update_ids: list[int]) -> None:
+        await self.store.drop_updates(self.source, update_ids)
 
 
 class Poller:
-    """Long polling that confirms an update only once it is accepted.
+    """Long polling through the inbox: a batch is kept, then confirmed by the next poll, and accepted concurrently
+    meanwhile (one chat's updates in order, bots/telegram/adapter.py). Accepted updates leave the inbox together,
+    one transaction for all that were accepted since the last."""
 
-    Updates are accepted concurrently as they arrive; the offset moves over the longest run of accepted ones. One
-    slow update (a photo download) holds back the confirmation of later ones, never their handling, and a batch
-    need not be finished before the next is fetched.
-    """
-
-    def __init__(self, bot: RawUpdates, accept: Accept, *, timeout: int, allowed_updates: list[str]) -> None:
-        self.bot, self.accept = bot, accept
+    def __init__(self, bot: RawUpdates, accept: Accept, inbox: Inbox, *, timeout: int,
+                 allowed_updates: list[str]) -> None:
+        self.bot, self.accept, self.inbox = bot, accept, inbox
         self.timeout, self.allowed_updates = timeout, allowed_updates
-        self.offset: int | None = None  # the first update not yet accepted: what the next getUpdates confirms up to
-        self._next = 0  # updates below this id were taken already (Telegram sends unconfirmed ones again)
+        self.offset: int | None = None  # updates below it are kept or dealt with: what the next getUpdates confirms
         self._inflight: dict[int, asyncio.Task[None]] = {}
-        self._accepted = asyncio.Event()
+        self._accepted: list[int] = []  # accepted, still in the inbox
+        self._dropping: asyncio.Task[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.failed = asyncio.Event()  # polling ended for good (the token was refused): the process should exit
 
     async def start(self) -> None:
+        """Updates a previous process kept but did not finish go first, then polling."""
         await self.bot.delete_webhook(drop_pending_updates=False)
+        left = await self.inbox.kept()
+        if left:
+            log.info("%d updates kept by the previous run: accepting them again", len(left))
+        self._take(left)
         self._task = asyncio.create_task(self._loop(), name="telegram-polling")
 
     async def stop(self) -> None:
-        """Updates being accepted get a moment; the rest are left to Telegram (they come again after the restart)."""
+        """Updates being accepted get a moment; the rest stay in the inbox for the next start."""
         self._stopping.set()
         if self._task is not None:
             await self._task
@@ -75,7 +103,9 @@ class Poller:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        self._advance(cancelled_count=True)
+        if self._dropping is not None:
+            await self._dropping
+        await self._drop_accepted()
         if self.offset is not None:
             with contextlib.suppress(TelegramError):
                 await self.bot.get_updates(offset=self.offset, timeout=0, limit=1)
@@ -84,7 +114,7 @@ class Poller:
         backoff = 1.0
         while not self._stopping.is_set():
             try:
-                updates = await self._fetch(0 if self._inflight else self.timeout)
+                updates = await self._fetch(self.timeout)
             except InvalidToken:
                 log.error("Telegram refused TELEGRAM_BOT_TOKEN: polling stops")
                 self.failed.set()
@@ -96,53 +126,82 @@ class Poller:
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 1.0
-            fresh = [update for data in updates if (update := self._parsed(data)) is not None]
-            for update in fresh:
-                self._begin(update)
-            if self._inflight and not fresh:  # only updates in hand came back: ask again once one is accepted
-                self._accepted.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._accepted.wait(), IDLE_POLL_S)
-            self._advance()
+            fresh = [data for data in updates if self._fresh(data)]
+            if fresh:
+                await self._keep(fresh)
+
+    def _fresh(self, data: Any) -> bool:
+        """Not confirmed yet (Telegram sends an update again until a poll's offset is above it)."""
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        return isinstance(update_id, int) and (self.offset is None or update_id >= self.offset)
+
+    async def _keep(self, batch: list[dict[str, Any]]) -> None:
+        """Kept, the batch is confirmed by the next poll. Without a database (an outage), each update is dealt with
+        before it is confirmed, as the adapter's outage reply says to send it again."""
+        try:
+            await self.inbox.keep(batch)
+        except StoreUnavailable:
+            log.warning("the inbox could not keep %d updates: confirming each once it is answered", len(batch))
+            await asyncio.gather(*self._take(batch, kept=False))
+        else:
+            self._take(batch)
+        self.offset = max(self.offset or 0, *(data["update_id"] + 1 for data in batch))
+
+    def _take(self, batch: list[dict[str, Any]], *, kept: bool = True) -> list[asyncio.Task[None]]:
+        tasks = []
+        for data in batch:
+            self.offset = max(self.offset or 0, data["update_id"] + 1)
+            update = self._parsed(data)
+            if update is None:
+                self._done(data["update_id"], kept)
+                continue
+            task = asyncio.create_task(self.accept(update), name=f"telegram-update-{update.update_id}")
+            task.add_done_callback(lambda done, update_id=update.update_id: self._finished(update_id, done, kept))
+            self._inflight[update.update_id] = task
+            tasks.append(task)
+        return tasks
 
     def _parsed(self, data: dict[str, Any]) -> Update | None:
-        """A new update, parsed; None for one in hand already, or one that cannot be read (then it is skipped
-        for good, with a log line: no later attempt could read it either)."""
-        update_id = data.get("update_id") if isinstance(data, dict) else None
-        if not isinstance(update_id, int) or update_id < self._next:
-            return None
+        """The update parsed; None for one that cannot be read (skipped for good, with a log line: no later
+        attempt could read it either)."""
         try:
             return Update.de_json(data, self.bot)  # type: ignore[arg-type]
         except Exception:
-            log.exception("update %s could not be read: skipped", update_id)
-            self._next = update_id + 1
+            log.exception("update %s could not be read: skipped", data["update_id"])
             return None
 
-    def _begin(self, update: Update) -> None:
-        task = asyncio.create_task(self.accept(update), name=f"telegram-update-{update.update_id}")
-        task.add_done_callback(lambda _, update_id=update.update_id: self._done(update_id))
-        self._inflight[update.update_id] = task
-        self._next = update.update_id + 1
+    def _finished(self, update_id: int, task: asyncio.Task[None], kept: bool) -> None:
+        del self._inflight[update_id]
+        if not task.cancelled():  # cancelled by the stop: it stays in the inbox
+            self._done(update_id, kept)
 
-    def _done(self, update_id: int) -> None:
-        """Polling again is worth it only once the front of the line moved: until then Telegram would send
-        back exactly the updates already in hand."""
-        if update_id == min(self._inflight, default=update_id):
-            self._accepted.set()
+    def _done(self, update_id: int, kept: bool) -> None:
+        if not kept:
+            return
+        self._accepted.append(update_id)
+        if self._dropping is None:
+            self._dropping = asyncio.create_task(self._drop_soon(), name="telegram-inbox-drop")
 
-    def _advance(self, cancelled_count: bool = False) -> None:
-        """Forget accepted updates; the offset is the first one still open (a cancelled one is open)."""
-        for update_id, task in list(self._inflight.items()):
-            if task.done() and not (cancelled_count and task.cancelled()):
-                del self._inflight[update_id]
-        if self._inflight:
-            self.offset = min(self._inflight)
-        elif self._next:
-            self.offset = self._next
+    async def _drop_soon(self) -> None:
+        """One transaction for the updates accepted meanwhile (in a burst, many)."""
+        try:
+            await asyncio.sleep(0)
+            await self._drop_accepted()
+        finally:
+            self._dropping = None
+            if self._accepted and not self._stopping.is_set():
+                self._dropping = asyncio.create_task(self._drop_soon(), name="telegram-inbox-drop")
+
+    async def _drop_accepted(self) -> None:
+        accepted, self._accepted = self._accepted, []
+        try:
+            await self.inbox.drop(accepted)
+        except StoreUnavailable:  # they stay in the inbox: the next start skips them as redeliveries
+            log.warning("the inbox could not drop %d accepted updates", len(accepted))
 
     async def _fetch(self, timeout: int) -> list[dict[str, Any]]:
-        """One (long) poll, cut short when the bot stops (what was fetched but not accepted is fetched again).
-        Raw: only updates not yet in hand are parsed."""
+        """One long poll, cut short when the bot stops (what was fetched but not kept is fetched again).
+        Raw: updates are parsed once, when taken."""
         poll = asyncio.create_task(self.bot.raw_updates(self.offset, timeout, self.allowed_updates))
         stop = asyncio.create_task(self._stopping.wait())
         done, _ = await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)

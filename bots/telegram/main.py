@@ -26,9 +26,9 @@ from telegram import (
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bots.lifecycle import until_stopped
+from bots.lifecycle import settle_heap, until_stopped
 from bots.telegram.adapter import TelegramAdapter
-from bots.telegram.intake import Poller, WebhookServer
+from bots.telegram.intake import Inbox, Poller, WebhookServer
 from bots.telegram.replies import TelegramSender, Timing
 from bots.telegram.translate import PLATFORM
 from bots.telegram.transport import AiohttpRequest
@@ -119,8 +119,10 @@ class TelegramBot:
         self.routix.add_sender(PLATFORM, TelegramSender(self.bot, self.timing))
         await self.routix.serve_jobs()
         await register_commands(self.bot, self.routix.service, self.settings)
+        settle_heap()
         if self.webhook is None:
-            self.intake = Poller(self.bot, self.adapter.accept, timeout=self.poll_timeout,
+            inbox = Inbox(self.routix.store, f"{PLATFORM}:{self.bot.id}")  # the bot's id: one inbox per token
+            self.intake = Poller(self.bot, self.adapter.accept, inbox, timeout=self.poll_timeout,
                                  allowed_updates=ALLOWED_UPDATES)
             await self.intake.start()
         else:

@@ -40,6 +40,7 @@ BASELINE_TABLES = frozenset({
     "jobs", "ledger", "link_codes", "messages", "processed_updates", "templates", "tiers", "users"})
 # The tables of databases `create_all` made before migrations, by the revision they are (newest first).
 LEGACY = (("0002", BASELINE_TABLES | {"budgets", "paid_calls"}), ("0001", BASELINE_TABLES))
+SINCE_MIGRATIONS = frozenset({"inbox"})  # tables only migrations ever made
 UPGRADE = "run `routix db upgrade` (with this DATABASE_URL) once, then start the bots"
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ def config(connection: Connection | None = None) -> Config:
 
 def revision_of(connection: Connection) -> Revision:
     current = MigrationContext.configure(connection).get_current_revision()
-    ours = BASELINE_TABLES | LEGACY[0][1]
+    ours = LEGACY[0][1] | SINCE_MIGRATIONS
     tables = frozenset(inspect(connection).get_table_names()) & ours
     legacy = None
     if current is None and tables:

@@ -153,6 +153,7 @@ class _State:
     generations: dict[uuid.UUID, Generation] = field(default_factory=dict)
     jobs: dict[uuid.UUID, _StoredJob] = field(default_factory=dict)
     processed: dict[str, datetime] = field(default_factory=dict)  # claimed update keys
+    inbox: dict[tuple[str, int], str] = field(default_factory=dict)  # (source, update id) -> payload
     audit: list[AuditEntry] = field(default_factory=list)
     link_codes: dict[str, _LinkCode] = field(default_factory=dict)
     calls: dict[uuid.UUID, _StoredCall] = field(default_factory=dict)
@@ -658,6 +659,21 @@ class MemoryStore:
     @atomic
     def update_seen(self, key: str) -> bool:
         return key in self._state.processed
+
+    @atomic
+    def keep_updates(self, source: str, updates: list[tuple[int, str]], now: datetime) -> None:
+        for update_id, payload in updates:
+            self._state.inbox.setdefault((source, update_id), payload)
+
+    @atomic
+    def kept_updates(self, source: str) -> list[tuple[int, str]]:
+        return sorted((update_id, payload) for (kept_by, update_id), payload in self._state.inbox.items()
+                      if kept_by == source)
+
+    @atomic
+    def drop_updates(self, source: str, update_ids: list[int]) -> None:
+        for update_id in update_ids:
+            self._state.inbox.pop((source, update_id), None)
 
     @atomic
     def audit(self, actor: str, action: str, target: str, detail: str, now: datetime) -> None:

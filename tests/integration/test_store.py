@@ -159,6 +159,19 @@ async def test_updates_are_claimed_once(store: Store) -> None:
     assert claims.count(True) == 1
 
 
+async def test_the_inbox_keeps_a_batch_once_per_bot_until_each_update_is_dropped(store: Store) -> None:
+    now = utcnow()
+    await store.keep_updates("telegram:1", [(5, '{"update_id": 5}'), (3, '{"update_id": 3}')], now)
+    await store.keep_updates("telegram:1", [(5, '{"update_id": 5, "again": true}'), (8, "{}")], now)
+    await store.keep_updates("telegram:2", [(4, "{}")], now)
+    assert await store.kept_updates("telegram:1") == [(3, '{"update_id": 3}'), (5, '{"update_id": 5}'), (8, "{}")]
+    await store.drop_updates("telegram:1", [3, 8, 99])
+    assert await store.kept_updates("telegram:1") == [(5, '{"update_id": 5}')]
+    assert await store.kept_updates("telegram:2") == [(4, "{}")], "another bot's inbox is its own"
+    await store.keep_updates("telegram:1", [], now)
+    await store.drop_updates("telegram:1", [])
+
+
 async def test_a_refused_acceptance_leaves_nothing_behind_and_a_redelivery_is_refused(store: Store) -> None:
     user = await store.ensure_user("console", "erin", "erin")
     await store.grant(user.id, 3, "test", utcnow())

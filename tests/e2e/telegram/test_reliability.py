@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from bots.bootstrap import build
+from core.credits import utcnow
 from core.i18n import translate
 from tests.conftest import thread_providers
 from tests.e2e.telegram.conftest import ADMIN_ID, TelegramBot
+from tests.fakes.telegram_api import BOT_ID
 
 REQUEST = 'Fitness "30 DAY ABS"'
 
@@ -67,3 +71,27 @@ async def test_running_out_of_credits_says_the_balance_and_the_refill(new_bot: A
     assert refusal.startswith("Not enough credits: Basic AI costs 1 and you have 0.")
     assert "refills on" in refusal
     assert len(bot.fake.calls_to("sendPhoto", chat_id=63)) == 1
+
+
+async def test_updates_kept_by_a_run_that_died_before_answering_them_are_answered_at_the_next_start(
+        bot: TelegramBot) -> None:
+    """Polling keeps a fetched batch in the inbox and the next getUpdates confirms it: a process killed after
+    that has nothing left at Telegram, and the inbox is where its updates wait."""
+    assert bot.routix is not None
+    inbox = f"telegram:{BOT_ID}"
+    left = [bot.fake.message(63, text=REQUEST), bot.fake.message(63, text="/credits")]
+    await bot.stop()
+    kept = [{"update_id": 900_000 + n, "message": message} for n, message in enumerate(left)]
+    store = build(bot.settings, providers=thread_providers()).store  # the database the killed run left behind
+    await store.create_schema()
+    await store.keep_updates(inbox, [(update["update_id"], json.dumps(update)) for update in kept], utcnow())
+    await store.close()
+    await bot.start()
+    await bot.photo_for(63)
+    assert (await bot.texts_for(63))[0].startswith("Balance:"), "the chat's updates in the order they came"
+    assert bot.fake.pending_updates() == 0
+    await bot.fake.wait_for(lambda: bot.fake.calls_to("sendMessage", chat_id=63))
+    await bot.settle(0.3)
+    assert bot.routix is not None
+    assert await bot.routix.store.kept_updates(inbox) == [], "answered updates leave the inbox"
+    assert bot.fake.methods(chat_id=63).count("sendPhoto") == 1
