@@ -40,7 +40,7 @@ from core.pipeline import Pipeline
 from core.ports import BlobStore, Decode, ImageProvider, JobBackend, Links, RemoteImages, Sender, Store
 from core.providers import LocalProvider
 from core.rendering import moderation_jpeg, text_support_problems
-from core.requests import Requests
+from core.requests import Requests, prepare_reading
 from core.service import Service
 from core.templates import SEED_TEMPLATES
 from providers.build import Built, build_paid
@@ -93,6 +93,7 @@ class Routix:
             return
         for problem in text_support_problems():
             log.warning("text rendering: %s", problem)
+        prepare_reading()
         await self.store.create_schema()
         credits = self.settings.credits
         tiers = default_tiers(credits.free_allowance, credits.free_period, credits.pro_allowance, credits.pro_period)
