@@ -7,6 +7,7 @@ millisecond of the event loop is a millisecond chat actions wait.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import aiohttp
@@ -83,10 +84,27 @@ def _body(request_data: RequestData | None) -> Any:
         return None
     if not request_data.contains_files:
         return request_data.json_parameters
-    form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
+    return _multipart(request_data)
+
+
+def _multipart(request_data: RequestData) -> aiohttp.BytesPayload:
+    """The multipart body built whole: aiohttp's writer sends each part's headers, content and line ends with a
+    write of their own (nine for a photo), each a system call and a hand-over of the interpreter lock in a bot
+    whose database thread wants it too. Field names are the Bot API's; file names are quoted as browsers do."""
+    boundary = secrets.token_hex(16)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in request_data.json_parameters.items()]
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
-        form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{_quoted(filename)}"'
+                     f"\r\nContent-Type: {mimetype}\r\n\r\n".encode())
+        parts.append(content if isinstance(content, bytes) else bytes(content))
+        parts.append(b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return aiohttp.BytesPayload(b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def _quoted(filename: str) -> str:
+    return filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -201,6 +201,7 @@ class Call:
     params: dict[str, Any]  # decoded per the spec (ints, bools, JSON objects)
     files: dict[str, bytes]
     at: float  # time.time() when the request arrived
+    file_names: dict[str, str] = field(default_factory=dict)  # each upload's name in its multipart part
 
     def __repr__(self) -> str:  # uploads as sizes: a JPEG in a failure message helps nobody
         params = {k: f"<{len(v)} bytes>" if isinstance(v, bytes) else v for k, v in self.params.items()}
@@ -434,9 +435,9 @@ class FakeBotAPI:
     # ------------------------------------------------------------------------------- the server
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params, files = await _read_params(request)
+        params, files, names = await _read_params(request)
         decoded, problems = self.validator.validate(method, params, files)
-        call = Call(method, decoded, files, time.time())
+        call = Call(method, decoded, files, time.time(), names)
         self.calls.append(call)
         try:
             if problems:
@@ -670,15 +671,17 @@ class FakeBotAPI:
         return web.json_response({"calls": rows, "errors": self.errors, "pushed": self.updates_pushed})
 
 
-async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str]]:
     params: dict[str, Any] = {}
     files: dict[str, bytes] = {}
+    names: dict[str, str] = {}
     content_type = request.content_type
     if content_type.startswith("multipart/"):
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
             if part.filename is not None:  # type: ignore[union-attr]
                 files[part.name] = bytes(await part.read())  # type: ignore[union-attr,arg-type]
+                names[part.name] = part.filename  # type: ignore[union-attr,index]
             else:
                 params[part.name] = await part.text()  # type: ignore[union-attr,index]
     elif content_type == "application/json":
@@ -686,7 +689,7 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
     else:
         params = dict(await request.post())  # type: ignore[arg-type]
     params.update({k: v for k, v in request.query.items() if k not in params})
-    return params, files
+    return params, files, names
 
 
 def _entities(text: str) -> list[dict[str, Any]]:

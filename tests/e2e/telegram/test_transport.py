@@ -77,3 +77,17 @@ async def test_a_refused_connection_is_a_network_error() -> None:
     with pytest.raises(NetworkError, match="aiohttp"):
         await bot.send_message(42, "hello")
     await request.shutdown()
+
+
+async def test_an_upload_named_in_persian_with_quotes_and_a_line_break_keeps_the_form_intact(
+        fake: FakeBotAPI) -> None:
+    """The multipart body is built whole (one write, not nine): a file name cannot end its header or add one."""
+    png = io.BytesIO()
+    Image.new("RGB", (64, 36), "#3366cc").save(png, "PNG")
+    async with Bot(FakeBotAPI.token, base_url=fake.base_url, request=AiohttpRequest()) as bot:
+        await bot.send_document(42, png.getvalue(), caption="اصل", filename='تامبنیل "نهایی"\r\nX-Evil: 1.png')
+    call = fake.calls_to("sendDocument")[-1]
+    assert call.files["document"] == png.getvalue()
+    assert call.params["caption"] == "اصل"
+    assert call.file_names["document"] == "تامبنیل %22نهایی%22%0D%0AX-Evil: 1.png"
+    assert fake.errors == []
