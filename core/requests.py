@@ -76,7 +76,7 @@ class Requests:
         photo_key = await self._accept_photo(turn, photo) if photo else None
         if photo and not photo_key:
             return
-        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id, text or "[photo]")
+        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
         request = await self._refinement(turn, conversation, text) if not photo else None
         if request is None:
             analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))

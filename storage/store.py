@@ -56,7 +56,6 @@ from storage.tables import (
     JobRow,
     LedgerRow,
     LinkCodeRow,
-    MessageRow,
     PaidCallRow,
     ProcessedUpdateRow,
     TemplateRow,
@@ -462,11 +461,11 @@ class SqlStore:
     # chats ----------------------------------------------------------------------------------------------
 
     @in_thread
-    def conversation(self, platform: str, chat_id: str, message: str | None = None) -> Conversation:
-        """The chat's conversation (created on first use), recording the user's `message` in the same trip."""
-        return self._conversation(platform, chat_id, message)
+    def conversation(self, platform: str, chat_id: str) -> Conversation:
+        """The chat's conversation (created on first use)."""
+        return self._conversation(platform, chat_id)
 
-    def _conversation(self, platform: str, chat_id: str, message: str | None) -> Conversation:
+    def _conversation(self, platform: str, chat_id: str) -> Conversation:
         try:
             with self._connection() as session:
                 row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
@@ -474,10 +473,8 @@ class SqlStore:
                     statement, created = _insert(ConversationRow, platform=platform, chat_id=chat_id)
                     session.execute(statement, created)
                     row = Conversation(created["id"], platform, chat_id, None)
-                if message is not None:
-                    session.execute(*_insert(MessageRow, conversation_id=row.id, role="user", text=message))
         except IntegrityError:  # the chat's first two messages raced: the other one created it
-            return self._conversation(platform, chat_id, message)
+            return self._conversation(platform, chat_id)
         return record_from(Conversation, row)
 
     @in_thread

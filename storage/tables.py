@@ -155,15 +155,6 @@ ConversationRow = table_of(Conversation, "conversations", table_args=(UniqueCons
 })
 
 
-class MessageRow(SQLModel, table=True):
-    __tablename__ = "messages"
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    conversation_id: uuid.UUID = Field(foreign_key="conversations.id", index=True)
-    role: str
-    text: str
-    created_at: datetime = Field(default_factory=utcnow)
-
-
 ChatSettingsRow = table_of(ChatSettings, "chat_settings", columns={"platform": Field(primary_key=True),
                                                                "scope": Field(primary_key=True)})
 

@@ -148,7 +148,6 @@ class _State:
     algorithms: dict[str, Algorithm] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     conversations: dict[tuple[str, str], Conversation] = field(default_factory=dict)  # (platform, chat id)
-    messages: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # (conversation, the user's text)
     chats: dict[tuple[str, str], ChatSettings] = field(default_factory=dict)  # (platform, scope)
     generations: dict[uuid.UUID, Generation] = field(default_factory=dict)
     jobs: dict[uuid.UUID, _StoredJob] = field(default_factory=dict)
@@ -387,12 +386,8 @@ class MemoryStore:
     # chats ----------------------------------------------------------------------------------------------
 
     @atomic
-    def conversation(self, platform: str, chat_id: str, message: str | None = None) -> Conversation:
-        found = self._state.conversations.setdefault((platform, chat_id),
-                                                     Conversation(uuid.uuid4(), platform, chat_id))
-        if message is not None:
-            self._state.messages.append((found.id, message))
-        return found
+    def conversation(self, platform: str, chat_id: str) -> Conversation:
+        return self._state.conversations.setdefault((platform, chat_id), Conversation(uuid.uuid4(), platform, chat_id))
 
     @atomic
     def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:

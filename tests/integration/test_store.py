@@ -191,7 +191,7 @@ async def test_a_refused_acceptance_leaves_nothing_behind_and_a_redelivery_is_re
 async def test_unfinished_jobs_are_limited_per_person_and_the_chat_points_at_the_latest(store: Store) -> None:
     user = await store.ensure_user("console", "finn", "finn")
     await store.grant(user.id, 10, "test", utcnow())
-    chat = await store.conversation("console", "finn-chat", "a first message")
+    chat = await store.conversation("console", "finn-chat")
     now = utcnow()
     first, second, aside = (replace(generation(user.id, 1), conversation_id=chat.id) for _ in range(3))
     assert (await store.accept(Acceptance(job_for(first), (first,), now, per_user=1))).outcome == Outcome.ACCEPTED
