@@ -62,6 +62,14 @@ class Requests:
             turn.loaded["chat"] = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
         return turn.loaded["chat"]
 
+    async def _chat_and_conversation(self, turn: Turn) -> tuple[ChatSettings, Conversation]:
+        """A request needs both: one trip to the database."""
+        incoming = turn.incoming
+        settings, conversation = await self.store.chat_state(incoming.platform, incoming.settings_scope,
+                                                             incoming.chat_id)
+        turn.loaded["chat"] = settings
+        return settings, conversation
+
     # -- what to make ----------------------------------------------------------------------------------
 
     async def on_request(self, turn: Turn, text: str) -> None:
@@ -70,13 +78,13 @@ class Requests:
             return await turn.refuse("empty_request")
         if len(text) > self.config.max_request_chars:
             return await turn.refuse("request_too_long", length=len(text), limit=self.config.max_request_chars)
-        allowed = (await self.chat_settings(turn)).allowed_channels
+        settings, conversation = await self._chat_and_conversation(turn)
+        allowed = settings.allowed_channels
         if allowed and turn.incoming.chat_id not in allowed:
             return await turn.refuse("channel_not_allowed", channels=", ".join(f"#{c}" for c in allowed))
         photo_key = await self._accept_photo(turn, photo) if photo else None
         if photo and not photo_key:
             return
-        conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
         request = await self._refinement(turn, conversation, text) if not photo else None
         if request is None:
             analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))

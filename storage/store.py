@@ -131,6 +131,11 @@ Inserting = tuple[Insert, dict[str, object]]
 Executor = Session | Connection  # what runs a statement: an ORM session, or a Core connection on the hot paths
 
 
+def _chat_settings_in(session: Executor, platform: str, scope: str) -> ChatSettings:
+    row = session.execute(sql.CHAT_SETTINGS, {"b_platform": platform, "b_scope": scope}).first()
+    return ChatSettings(platform, scope) if row is None else record_from(ChatSettings, row)
+
+
 def _insert(model: type[SQLModel], **values: object) -> Inserting:
     """A Core INSERT (much cheaper than an ORM add on the hot path) with the model's defaults filled in. The
     statement is the table's one INSERT and the values go as parameters, so SQLAlchemy compiles it once
@@ -463,19 +468,27 @@ class SqlStore:
     @in_thread
     def conversation(self, platform: str, chat_id: str) -> Conversation:
         """The chat's conversation (created on first use)."""
-        return self._conversation(platform, chat_id)
+        return self._chat_state(platform, None, chat_id)[1]
 
-    def _conversation(self, platform: str, chat_id: str) -> Conversation:
+    @in_thread
+    def chat_state(self, platform: str, scope: str, chat_id: str) -> tuple[ChatSettings, Conversation]:
+        """The chat's settings and its conversation in one transaction: every request starts with both."""
+        settings, conversation = self._chat_state(platform, scope, chat_id)
+        assert settings is not None
+        return settings, conversation
+
+    def _chat_state(self, platform: str, scope: str | None, chat_id: str) -> tuple[ChatSettings | None, Conversation]:
         try:
             with self._connection() as session:
+                settings = _chat_settings_in(session, platform, scope) if scope is not None else None
                 row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
                 if row is None:
                     statement, created = _insert(ConversationRow, platform=platform, chat_id=chat_id)
                     session.execute(statement, created)
                     row = Conversation(created["id"], platform, chat_id, None)
-        except IntegrityError:  # the chat's first two messages raced: the other one created it
-            return self._conversation(platform, chat_id)
-        return record_from(Conversation, row)
+        except IntegrityError:  # the chat's first two requests raced: the other one created the conversation
+            return self._chat_state(platform, scope, chat_id)
+        return settings, record_from(Conversation, row)
 
     @in_thread
     def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:
@@ -485,14 +498,8 @@ class SqlStore:
 
     @in_thread
     def chat_settings(self, platform: str, scope: str) -> ChatSettings:
-        return self._chat_settings(platform, scope)
-
-    def _chat_settings(self, platform: str, scope: str) -> ChatSettings:
         with self._connection() as session:
-            row = session.execute(sql.CHAT_SETTINGS, {"b_platform": platform, "b_scope": scope}).first()
-        if row is None:
-            return ChatSettings(platform, scope)
-        return record_from(ChatSettings, row)
+            return _chat_settings_in(session, platform, scope)
 
     @in_thread
     def set_default_algorithm(self, platform: str, scope: str, algorithm_id: str | None) -> None:

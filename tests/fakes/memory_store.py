@@ -386,7 +386,14 @@ class MemoryStore:
     # chats ----------------------------------------------------------------------------------------------
 
     @atomic
+    def chat_state(self, platform: str, scope: str, chat_id: str) -> tuple[ChatSettings, Conversation]:
+        return self._chat_settings(platform, scope), self._conversation(platform, chat_id)
+
+    @atomic
     def conversation(self, platform: str, chat_id: str) -> Conversation:
+        return self._conversation(platform, chat_id)
+
+    def _conversation(self, platform: str, chat_id: str) -> Conversation:
         return self._state.conversations.setdefault((platform, chat_id), Conversation(uuid.uuid4(), platform, chat_id))
 
     @atomic
@@ -400,6 +407,9 @@ class MemoryStore:
 
     @atomic
     def chat_settings(self, platform: str, scope: str) -> ChatSettings:
+        return self._chat_settings(platform, scope)
+
+    def _chat_settings(self, platform: str, scope: str) -> ChatSettings:
         return self._state.chats.get((platform, scope), ChatSettings(platform, scope))
 
     @atomic

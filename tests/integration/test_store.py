@@ -343,6 +343,10 @@ async def test_what_people_and_chats_set_is_kept(store: Store) -> None:
                                                                          ("111", "222"))
     await store.set_chat_watermark("discord", "guild", None)  # the tier decides again
     assert (await store.chat_settings("discord", "guild")).watermark is None
+    settings, conversation = await store.chat_state("discord", "guild", "111")
+    assert settings == await store.chat_settings("discord", "guild")
+    assert conversation == await store.conversation("discord", "111"), "the channel's conversation, made once"
+    assert conversation.last_generation_id is None
 
 
 async def test_seeding_again_keeps_what_admins_changed(store: Store) -> None:
