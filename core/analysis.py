@@ -78,28 +78,44 @@ class Analyzer(Protocol):
     def analyze(self, text: str, language_hint: str = "en") -> Analysis: ...
 
 
-def _score(text: str, table: dict[str, tuple[str, ...]], default: str) -> str:
-    padded = f" {text} "
+class _Words:
+    """A request's lowered text, read once for its keyword tests: a keyword of word characters only is one set
+    lookup among the text's words (what `\\bword\\b` finds), not a regular-expression search (a few hundred a
+    request)."""
+
+    __slots__ = ("padded", "words")
+
+    def __init__(self, lowered: str) -> None:
+        self.padded = f" {lowered} "
+        self.words = frozenset(_WORD.findall(lowered))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _score(text: _Words, table: dict[str, tuple[str, ...]], default: str) -> str:
     best, best_hits = default, 0
     for name, words in table.items():
-        hits = sum(1 for word in words if _contains(padded, word))
+        hits = sum(1 for word in words if _contains(text, word))
         if hits > best_hits:
             best, best_hits = name, hits
     return best
 
 
-def _contains(padded: str, word: str) -> bool:
-    return _matcher(word)(padded)
+def _contains(text: _Words, word: str) -> bool:
+    return _matcher(word)(text)
 
 
 @functools.cache
-def _matcher(word: str) -> Callable[[str], bool]:
-    """Compiled once per keyword: every request tests a few hundred of them."""
+def _matcher(word: str) -> Callable[[_Words], bool]:
+    """Decided once per keyword: every request tests a few hundred of them."""
     if word.startswith(" ") or word == "#" or PERSIAN_CHARS.search(word):
         # Persian attaches suffixes; substring matching is the useful rule there.
-        return lambda padded: word in padded
+        return lambda text: word in text.padded
+    if _WORD.fullmatch(word):
+        return lambda text: word in text.words
     search = re.compile(rf"\b{re.escape(word)}\b").search
-    return lambda padded: search(padded) is not None
+    return lambda text: search(text.padded) is not None
 
 
 def quoted_title(text: str) -> str | None:
@@ -161,15 +177,15 @@ class KeywordAnalyzer:
     def analyze(self, text: str, language_hint: str = "en") -> Analysis:
         lowered = text.lower()
         language = "fa" if PERSIAN_CHARS.search(text) else "en"  # the text's script, not the UI language
-        padded = f" {lowered} "
-        elements = tuple(name for name, words in ELEMENT_WORDS.items() if any(_contains(padded, w) for w in words)
+        read = _Words(lowered)
+        elements = tuple(name for name, words in ELEMENT_WORDS.items() if any(_contains(read, w) for w in words)
                          or (name == "versus" and comparison(text)) or (name == "number" and list_count(text)))
         title = quoted_title(text) or derive_title(_without_quotes(text), language)
         return Analysis(
-            category=_score(lowered, CATEGORY_WORDS, "other"),
-            style=_score(lowered, STYLE_WORDS, "bold"),
-            mood=_score(lowered, MOOD_WORDS, "energetic"),
-            colors=find_colors(lowered),
+            category=_score(read, CATEGORY_WORDS, "other"),
+            style=_score(read, STYLE_WORDS, "bold"),
+            mood=_score(read, MOOD_WORDS, "energetic"),
+            colors=_colors(lowered, read),
             title=title,
             elements=elements,
             badge=_badge(text),
@@ -179,7 +195,12 @@ class KeywordAnalyzer:
 
 
 def find_colors(lowered: str) -> tuple[str, ...]:
-    found = [(lowered.find(word), hex_) for word, hex_ in COLORS.items() if _contains(f" {lowered} ", word)]
+    return _colors(lowered, _Words(lowered))
+
+
+def _colors(lowered: str, text: _Words) -> tuple[str, ...]:
+    """The colours named, in the order they are named."""
+    found = [(lowered.find(word), hex_) for word, hex_ in COLORS.items() if _contains(text, word)]
     ordered: list[str] = []
     for _, hex_ in sorted(found):
         if hex_ not in ordered:

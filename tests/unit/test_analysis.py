@@ -42,3 +42,24 @@ def test_versus_and_persian_categories() -> None:
 def test_unknown_topic_falls_back_to_defaults() -> None:
     result = analyze("zzz qqq")
     assert (result.category, result.style, result.mood) == ("other", "bold", "energetic")
+
+
+def test_a_keyword_is_found_where_a_word_bounded_search_finds_it_and_nowhere_else() -> None:
+    """Whole-word keywords are looked up among the text's words: the same answers as a word-bounded search, on texts
+    whose words touch digits, hyphens, apostrophes, accents, underscores and Persian."""
+    import re
+
+    from core import analysis
+
+    texts = ["Gaming thumbnail \"LEVEL 5\" in red", "top-10 c++ how-to's: game_play x2 3d gaming",
+             "Café déjà vu naïve", "iPhone15 vs pixel-8 phone", "red/blue, GREEN!", "ÉPIC win #1",
+             "آموزش پایتون برای مبتدی ها", "cooking pasta"]
+    words = {w for table in (analysis.CATEGORY_WORDS, analysis.STYLE_WORDS, analysis.MOOD_WORDS,
+                             analysis.ELEMENT_WORDS) for ws in table.values() for w in ws} | set(analysis.COLORS)
+    for text in texts:
+        read = analysis._Words(text.lower())
+        for word in words:
+            if word.startswith(" ") or word == "#" or analysis.PERSIAN_CHARS.search(word):
+                continue  # substring rules, unchanged
+            expected = re.search(rf"\b{re.escape(word)}\b", read.padded) is not None
+            assert analysis._contains(read, word) == expected, (text, word)
