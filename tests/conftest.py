@@ -19,6 +19,7 @@ from core.algorithms import SEED_ALGORITHMS
 from core.messages import Incoming, Outgoing
 from core.providers import LocalProvider, UnavailableProvider
 from core.rendering import Finish, Rendered, Scene
+from tests.fakes.cable import Cable
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ["no_proxy"] = os.environ["NO_PROXY"]
@@ -137,6 +138,14 @@ class Conversation:
 
     def last(self, kind: type) -> object:
         return next(event for event in reversed(self.events) if isinstance(event, kind))
+
+
+@pytest.fixture
+async def cable() -> AsyncIterator[Cable]:
+    """A proxy to PostgreSQL the test can unplug (tests/fakes/cable.py)."""
+    proxy = await Cable().start()
+    yield proxy
+    await proxy.close()
 
 
 @pytest.fixture

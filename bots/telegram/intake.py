@@ -145,7 +145,6 @@ class Poller:
             await asyncio.gather(*self._take(batch, kept=False))
         else:
             self._take(batch)
-        self.offset = max(self.offset or 0, *(data["update_id"] + 1 for data in batch))
 
     def _take(self, batch: list[dict[str, Any]], *, kept: bool = True) -> list[asyncio.Task[None]]:
         tasks = []

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from bots.bootstrap import build
+from bots.settings import DatabaseSettings
 from core.credits import utcnow
 from core.i18n import translate
-from tests.conftest import thread_providers
-from tests.e2e.telegram.conftest import ADMIN_ID, TelegramBot
-from tests.fakes.telegram_api import BOT_ID
+from tests.conftest import drop_postgres_schema, fresh_postgres_schema, thread_providers
+from tests.e2e.telegram.conftest import ADMIN_ID, TelegramBot, telegram_settings
+from tests.fakes.cable import Cable
+from tests.fakes.telegram_api import BOT_ID, FakeBotAPI
 
 REQUEST = 'Fitness "30 DAY ABS"'
 
@@ -95,3 +98,29 @@ async def test_updates_kept_by_a_run_that_died_before_answering_them_are_answere
     assert bot.routix is not None
     assert await bot.routix.store.kept_updates(inbox) == [], "answered updates leave the inbox"
     assert bot.fake.methods(chat_id=63).count("sendPhoto") == 1
+
+
+async def test_with_the_database_down_a_request_is_told_to_come_again_and_is_not_fetched_forever(
+        tmp_path: Path, fake: FakeBotAPI, postgres_url: str, cable: Cable) -> None:
+    """The inbox cannot keep a batch without the database: its updates are answered first ("send that again"),
+    then confirmed, as before the inbox; back, the same request makes its picture."""
+    schema, url = await fresh_postgres_schema(postgres_url)
+    settings = telegram_settings(tmp_path, fake)
+    settings.database = DatabaseSettings(database_url=url.replace("127.0.0.1:5432", f"127.0.0.1:{cable.port}"))
+    bot = TelegramBot(fake, settings)
+    try:
+        await bot.start()
+        bot.say(64, REQUEST)
+        await bot.photo_for(64)
+        cable.unplug()
+        bot.say(64, 'Vlog "DAY TWO"')
+        assert "send that again" in (await bot.texts_for(64, timeout=20))[0]
+        await fake.wait_for(lambda: fake.pending_updates() == 0)
+        cable.plug()
+        bot.say(64, 'Vlog "DAY TWO"')
+        await bot.photo_for(64, 2, timeout=20)
+        assert len(fake.calls_to("sendMessage", chat_id=64)) == 1, "the refused request was answered once"
+    finally:
+        cable.plug()
+        await bot.stop()
+        await drop_postgres_schema(postgres_url, schema)
