@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 from bench.bench_telegram import TOKEN, FakeProcess, analyse, percentile  # noqa: E402
+from bots.lifecycle import run_service  # noqa: E402
 from tests.conftest import drop_postgres_schema, fresh_postgres_schema  # noqa: E402
 
 CHAT_BASE = 700_000
@@ -146,4 +147,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_service(main())  # the loop `routix telegram` runs on

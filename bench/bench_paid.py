@@ -57,6 +57,7 @@ from bench.bench_telegram import (  # noqa: E402
     process_cpu,
     running_bot,
 )
+from bots.lifecycle import run_service  # noqa: E402
 from bots.settings import AISettings, JobSettings, Settings  # noqa: E402
 
 CHAT_BASE = 900_000
@@ -391,4 +392,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_service(main())  # the loop `routix telegram` runs on

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 from bots.bootstrap import build  # noqa: E402
+from bots.lifecycle import run_service  # noqa: E402
 from bots.settings import AppSettings, JobSettings, Settings, TelegramSettings  # noqa: E402
 from bots.telegram.main import TelegramBot  # noqa: E402
 from tests.fakes.telegram_api import FakeBotAPI  # noqa: E402
@@ -282,4 +283,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_service(main())  # the loop `routix telegram` runs on

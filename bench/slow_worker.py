@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bots.lifecycle import run_service
 from bots.logs import install_redaction, settings_secrets
 from bots.settings import load_settings
 from bots.worker import serve
@@ -60,7 +61,7 @@ def main() -> int:
     install_redaction(settings_secrets(settings))
     logging.getLogger("saq").setLevel(logging.WARNING)
     provider = SlowProvider(float(sys.argv[1]))
-    return asyncio.run(serve(settings, providers={algorithm.id: provider for algorithm in SEED_ALGORITHMS}))
+    return run_service(serve(settings, providers={algorithm.id: provider for algorithm in SEED_ALGORITHMS}))
 
 
 if __name__ == "__main__":

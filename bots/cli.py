@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bots import database
+from bots.lifecycle import run_service
 from bots.logs import install_redaction, settings_secrets
 from bots.settings import Settings, SettingsError, load_settings
 from storage.migrations import SchemaError
@@ -79,7 +80,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "storage":
         return asyncio.run(_storage(settings, args))
     if args.command == "serve":
-        return asyncio.run(_serve(settings))
+        return run_service(_serve(settings))
     if args.command == "chat":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
         return asyncio.run(_chat(settings, args))

@@ -8,12 +8,11 @@ and another worker resumes it. SIGTERM drains running jobs for JOBS_DRAIN_SECOND
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from bots.lifecycle import settle_heap, until_stopped
+from bots.lifecycle import run_service, settle_heap, until_stopped
 from bots.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,7 +22,7 @@ def run(settings: Settings) -> int:
     if not settings.jobs.on_redis:
         log.error("JOBS_BACKEND is 'local': bots run their own jobs. Set JOBS_BACKEND=redis://host:6379/0 for workers")
         return 2
-    return asyncio.run(serve(settings))
+    return run_service(serve(settings))
 
 
 async def serve(settings: Settings, **overrides: object) -> int:

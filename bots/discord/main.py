@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 import yarl
 
-from bots.lifecycle import until_stopped
+from bots.lifecycle import run_service, until_stopped
 from bots.settings import DiscordSettings, Settings
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def run(settings: Settings) -> int:
         print("DISCORD_BOT_TOKEN is not set: create a bot at https://discord.com/developers/applications",
               file=sys.stderr)
         return 2
-    return asyncio.run(_serve(settings, token))
+    return run_service(_serve(settings, token))
 
 
 async def _serve(settings: Settings, token: str) -> int:

@@ -26,7 +26,7 @@ from telegram import (
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bots.lifecycle import settle_heap, until_stopped
+from bots.lifecycle import run_service, settle_heap, until_stopped
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.intake import Inbox, Poller, WebhookServer
 from bots.telegram.replies import TelegramSender, Timing
@@ -200,7 +200,7 @@ def run(settings: Settings) -> int:
     if webhook is not None and not SECRET_TOKEN.fullmatch(webhook.secret_token):
         log.error("TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
         return 2
-    return asyncio.run(_serve(settings, webhook))
+    return run_service(_serve(settings, webhook))
 
 
 async def _serve(settings: Settings, webhook: Webhook | None) -> int:
