@@ -786,6 +786,11 @@ class SqlStore:
             return [(update_id, payload) for update_id, payload in rows]
 
     @in_thread
+    def drop_stale_updates(self, before: datetime) -> int:
+        with self._connection() as connection:
+            return int(connection.execute(inbox.delete().where(inbox.c.created_at < before)).rowcount)
+
+    @in_thread
     def drop_updates(self, source: str, update_ids: list[int]) -> None:
         if update_ids:
             with self._connection() as connection:

@@ -18,6 +18,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -44,6 +45,7 @@ class RawUpdates(Protocol):
         ...
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a small JSON document; anything larger is not from Telegram
+STALE_AFTER = timedelta(hours=24)
 STOP_GRACE_S = 0.3  # stopping, updates being accepted get this long; the rest stay in the inbox for the next start
 
 
@@ -64,6 +66,13 @@ class Inbox:
 
     async def drop(self, update_ids: list[int]) -> None:
         await self.store.drop_updates(self.source, update_ids)
+
+    async def forget_stale(self) -> None:
+        """Updates kept longer than Telegram keeps its own (a day), whichever bot kept them (a token since replaced):
+        too old to answer, and a creator's words are not kept for nothing."""
+        dropped = await self.store.drop_stale_updates(utcnow() - STALE_AFTER)
+        if dropped:
+            log.warning("%d updates kept for more than a day were dropped unanswered", dropped)
 
 
 class Poller:
@@ -86,6 +95,7 @@ class Poller:
     async def start(self) -> None:
         """Updates a previous process kept but did not finish go first, then polling."""
         await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.inbox.forget_stale()
         left = await self.inbox.kept()
         if left:
             log.info("%d updates kept by the previous run: accepting them again", len(left))

@@ -152,7 +152,7 @@ class _State:
     generations: dict[uuid.UUID, Generation] = field(default_factory=dict)
     jobs: dict[uuid.UUID, _StoredJob] = field(default_factory=dict)
     processed: dict[str, datetime] = field(default_factory=dict)  # claimed update keys
-    inbox: dict[tuple[str, int], str] = field(default_factory=dict)  # (source, update id) -> payload
+    inbox: dict[tuple[str, int], tuple[str, datetime]] = field(default_factory=dict)  # (source, id) -> payload, kept at
     audit: list[AuditEntry] = field(default_factory=list)
     link_codes: dict[str, _LinkCode] = field(default_factory=dict)
     calls: dict[uuid.UUID, _StoredCall] = field(default_factory=dict)
@@ -668,12 +668,19 @@ class MemoryStore:
     @atomic
     def keep_updates(self, source: str, updates: list[tuple[int, str]], now: datetime) -> None:
         for update_id, payload in updates:
-            self._state.inbox.setdefault((source, update_id), payload)
+            self._state.inbox.setdefault((source, update_id), (payload, now))
 
     @atomic
     def kept_updates(self, source: str) -> list[tuple[int, str]]:
-        return sorted((update_id, payload) for (kept_by, update_id), payload in self._state.inbox.items()
+        return sorted((update_id, payload) for (kept_by, update_id), (payload, _) in self._state.inbox.items()
                       if kept_by == source)
+
+    @atomic
+    def drop_stale_updates(self, before: datetime) -> int:
+        stale = [key for key, (_, kept_at) in self._state.inbox.items() if kept_at < before]
+        for key in stale:
+            del self._state.inbox[key]
+        return len(stale)
 
     @atomic
     def drop_updates(self, source: str, update_ids: list[int]) -> None:

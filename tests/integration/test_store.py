@@ -170,6 +170,9 @@ async def test_the_inbox_keeps_a_batch_once_per_bot_until_each_update_is_dropped
     assert await store.kept_updates("telegram:2") == [(4, "{}")], "another bot's inbox is its own"
     await store.keep_updates("telegram:1", [], now)
     await store.drop_updates("telegram:1", [])
+    await store.keep_updates("telegram:3", [(1, "{}")], now + timedelta(hours=2))
+    assert await store.drop_stale_updates(now + timedelta(hours=1)) == 2, "any bot's, kept before the time"
+    assert await store.kept_updates("telegram:3") == [(1, "{}")]
 
 
 async def test_a_refused_acceptance_leaves_nothing_behind_and_a_redelivery_is_refused(store: Store) -> None:

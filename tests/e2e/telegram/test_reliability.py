@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,8 @@ async def test_updates_kept_by_a_run_that_died_before_answering_them_are_answere
     store = build(bot.settings, providers=thread_providers()).store  # the database the killed run left behind
     await store.create_schema()
     await store.keep_updates(inbox, [(update["update_id"], json.dumps(update)) for update in kept], utcnow())
+    stale = {"update_id": 800_000, "message": bot.fake.message(65, text=REQUEST)}  # a day and more: Telegram's own
+    await store.keep_updates(inbox, [(800_000, json.dumps(stale))], utcnow() - timedelta(hours=25))
     await store.close()
     await bot.start()
     await bot.photo_for(63)
@@ -98,6 +101,7 @@ async def test_updates_kept_by_a_run_that_died_before_answering_them_are_answere
     assert bot.routix is not None
     assert await bot.routix.store.kept_updates(inbox) == [], "answered updates leave the inbox"
     assert bot.fake.methods(chat_id=63).count("sendPhoto") == 1
+    assert bot.fake.methods(chat_id=65) == [], "an update kept past Telegram's own day is dropped unanswered"
 
 
 async def test_with_the_database_down_a_request_is_told_to_come_again_and_is_not_fetched_forever(
