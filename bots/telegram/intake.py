@@ -27,7 +27,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from core.credits import utcnow
 from core.ordering import urgent
-from core.ports import Store, StoreUnavailable
+from core.ports import Store
 
 log = logging.getLogger(__name__)
 Accept = Callable[[Update], Awaitable[None]]
@@ -36,7 +36,8 @@ Accept = Callable[[Update], Awaitable[None]]
 class RawUpdates(Protocol):
     """A Bot that can fetch updates without parsing them (bots/telegram/main.py RoutixBot)."""
 
-    async def raw_updates(self, offset: int | None, timeout: int, allowed_updates: list[str]) -> list[dict[str, Any]]:
+    async def raw_updates(self, offset: int | None, timeout: int, allowed_updates: list[str],
+                          limit: int = ...) -> list[dict[str, Any]]:
         ...
 
     async def delete_webhook(self, drop_pending_updates: bool = ...) -> bool: ...
@@ -46,6 +47,9 @@ class RawUpdates(Protocol):
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a small JSON document; anything larger is not from Telegram
 STALE_AFTER = timedelta(hours=24)
+IN_HAND = 500  # updates being accepted at once, at most (a burst of 200 is taken whole)
+MAX_BATCH = 100  # what one getUpdates hands out at most
+DROP_RETRY_S = 1.0
 STOP_GRACE_S = 0.3  # stopping, updates being accepted get this long; the rest stay in the inbox for the next start
 
 
@@ -62,7 +66,16 @@ class Inbox:
                                           utcnow())
 
     async def kept(self) -> list[dict[str, Any]]:
-        return [json.loads(payload) for _, payload in await self.store.kept_updates(self.source)]
+        """What a previous run kept, oldest first; a row that cannot be read is dropped (it never will be)."""
+        readable, unreadable = [], []
+        for update_id, payload in await self.store.kept_updates(self.source):
+            try:
+                readable.append(json.loads(payload))
+            except ValueError:
+                log.error("kept update %s cannot be read: dropped", update_id)
+                unreadable.append(update_id)
+        await self.drop(unreadable)
+        return readable
 
     async def drop(self, update_ids: list[int]) -> None:
         await self.store.drop_updates(self.source, update_ids)
@@ -78,15 +91,20 @@ class Inbox:
 class Poller:
     """Long polling through the inbox: a batch is kept, then confirmed by the next poll, and accepted concurrently
     meanwhile (one chat's updates in order, bots/telegram/adapter.py). Accepted updates leave the inbox together,
-    one transaction for all that were accepted since the last."""
+    one transaction for all that were accepted since the last. At most `in_hand` updates are being accepted at
+    once (a backlog after downtime, a flood, a large inbox replayed): polls ask for no more than there is room for,
+    and none while there is none."""
 
     def __init__(self, bot: RawUpdates, accept: Accept, inbox: Inbox, *, timeout: int,
-                 allowed_updates: list[str]) -> None:
+                 allowed_updates: list[str], in_hand: int = IN_HAND) -> None:
         self.bot, self.accept, self.inbox = bot, accept, inbox
-        self.timeout, self.allowed_updates = timeout, allowed_updates
+        self.timeout, self.allowed_updates, self.in_hand = timeout, allowed_updates, in_hand
         self.offset: int | None = None  # updates below it are kept or dealt with: what the next getUpdates confirms
         self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._room = asyncio.Event()  # set whenever fewer than `in_hand` are being accepted
+        self._room.set()
         self._accepted: list[int] = []  # accepted, still in the inbox
+        self._abandoned: set[int] = set()  # cancelled by the stop: they stay in the inbox, whatever they returned
         self._dropping: asyncio.Task[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -99,20 +117,22 @@ class Poller:
         left = await self.inbox.kept()
         if left:
             log.info("%d updates kept by the previous run: accepting them again", len(left))
-        self._take(left)
-        self._task = asyncio.create_task(self._loop(), name="telegram-polling")
+            self.offset = max(data["update_id"] for data in left) + 1
+        self._task = asyncio.create_task(self._run(left), name="telegram-polling")
 
     async def stop(self) -> None:
         """Updates being accepted get a moment; the rest stay in the inbox for the next start."""
         self._stopping.set()
         if self._task is not None:
             await self._task
-        pending = list(self._inflight.values())
+        pending = dict(self._inflight)
         if pending:
-            await asyncio.wait(pending, timeout=STOP_GRACE_S)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.wait(pending.values(), timeout=STOP_GRACE_S)
+            for update_id, task in pending.items():
+                if not task.done():
+                    self._abandoned.add(update_id)
+                    task.cancel()
+            await asyncio.gather(*pending.values(), return_exceptions=True)
         if self._dropping is not None:
             await self._dropping
         await self._drop_accepted()
@@ -120,9 +140,24 @@ class Poller:
             with contextlib.suppress(TelegramError):
                 await self.bot.get_updates(offset=self.offset, timeout=0, limit=1)
 
+    async def _run(self, left: list[dict[str, Any]]) -> None:
+        """Polling, after what the previous run left; a failure nobody expected ends it for good (logged), and
+        the process exits to be started again rather than run on without taking updates."""
+        try:
+            while left and not self._stopping.is_set():
+                await self._wait_for_room()
+                room = self.in_hand - len(self._inflight)
+                self._take(left[:room])
+                left = left[room:]
+            await self._loop()
+        except Exception:
+            log.exception("polling failed: the bot stops")
+            self.failed.set()
+
     async def _loop(self) -> None:
         backoff = 1.0
         while not self._stopping.is_set():
+            await self._wait_for_room()
             try:
                 updates = await self._fetch(self.timeout)
             except InvalidToken:
@@ -140,18 +175,26 @@ class Poller:
             if fresh:
                 await self._keep(fresh)
 
+    async def _wait_for_room(self) -> None:
+        stopping = asyncio.create_task(self._stopping.wait())
+        room = asyncio.create_task(self._room.wait())
+        await asyncio.wait({stopping, room}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        room.cancel()
+
     def _fresh(self, data: Any) -> bool:
         """Not confirmed yet (Telegram sends an update again until a poll's offset is above it)."""
         update_id = data.get("update_id") if isinstance(data, dict) else None
-        return isinstance(update_id, int) and (self.offset is None or update_id >= self.offset)
+        return type(update_id) is int and (self.offset is None or update_id >= self.offset)
 
     async def _keep(self, batch: list[dict[str, Any]]) -> None:
-        """Kept, the batch is confirmed by the next poll. Without a database (an outage), each update is dealt with
-        before it is confirmed, as the adapter's outage reply says to send it again."""
+        """Kept, the batch is confirmed by the next poll. Without a database (an outage, or any error keeping it),
+        each update is dealt with before it is confirmed, as the adapter's outage reply says to send it again."""
         try:
             await self.inbox.keep(batch)
-        except StoreUnavailable:
-            log.warning("the inbox could not keep %d updates: confirming each once it is answered", len(batch))
+        except Exception as error:  # keeping is idempotent: the next start finds what did get kept, once
+            log.warning("the inbox could not keep %d updates (%s): confirming each once it is answered", len(batch),
+                        type(error).__name__)
             await asyncio.gather(*self._take(batch, kept=False))
         else:
             self._take(batch)
@@ -161,13 +204,16 @@ class Poller:
         for data in batch:
             self.offset = max(self.offset or 0, data["update_id"] + 1)
             update = self._parsed(data)
-            if update is None:
-                self._done(data["update_id"], kept)
+            if update is None or update.update_id in self._inflight:
+                if update is None:
+                    self._done(data["update_id"], kept)
                 continue
             task = asyncio.create_task(self.accept(update), name=f"telegram-update-{update.update_id}")
             task.add_done_callback(lambda done, update_id=update.update_id: self._finished(update_id, done, kept))
             self._inflight[update.update_id] = task
             tasks.append(task)
+        if len(self._inflight) >= self.in_hand:
+            self._room.clear()
         return tasks
 
     def _parsed(self, data: dict[str, Any]) -> Update | None:
@@ -180,8 +226,10 @@ class Poller:
             return None
 
     def _finished(self, update_id: int, task: asyncio.Task[None], kept: bool) -> None:
-        del self._inflight[update_id]
-        if not task.cancelled():  # cancelled by the stop: it stays in the inbox
+        self._inflight.pop(update_id, None)
+        if len(self._inflight) < self.in_hand:
+            self._room.set()
+        if not task.cancelled() and update_id not in self._abandoned:  # abandoned by the stop: left in the inbox
             self._done(update_id, kept)
 
     def _done(self, update_id: int, kept: bool) -> None:
@@ -202,16 +250,22 @@ class Poller:
                 self._dropping = asyncio.create_task(self._drop_soon(), name="telegram-inbox-drop")
 
     async def _drop_accepted(self) -> None:
+        """A drop that fails is tried again with the next one: left in the inbox, an update answered "send it
+        again" during an outage would be accepted again at the next start."""
         accepted, self._accepted = self._accepted, []
         try:
             await self.inbox.drop(accepted)
-        except StoreUnavailable:  # they stay in the inbox: the next start skips them as redeliveries
-            log.warning("the inbox could not drop %d accepted updates", len(accepted))
+        except Exception as error:
+            log.warning("the inbox could not drop %d accepted updates (%s): tried again with the next",
+                        len(accepted), type(error).__name__)
+            self._accepted = accepted + self._accepted
+            await asyncio.sleep(DROP_RETRY_S)
 
     async def _fetch(self, timeout: int) -> list[dict[str, Any]]:
         """One long poll, cut short when the bot stops (what was fetched but not kept is fetched again).
         Raw: updates are parsed once, when taken."""
-        poll = asyncio.create_task(self.bot.raw_updates(self.offset, timeout, self.allowed_updates))
+        room = min(MAX_BATCH, self.in_hand - len(self._inflight))
+        poll = asyncio.create_task(self.bot.raw_updates(self.offset, timeout, self.allowed_updates, max(1, room)))
         stop = asyncio.create_task(self._stopping.wait())
         done, _ = await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)
         stop.cancel()

@@ -79,8 +79,9 @@ class RoutixBot(ExtBot[Any]):
     """python-telegram-bot's Bot, plus getUpdates without parsing: an update still being accepted comes back on
     every poll until it is confirmed, and parsing it each time cost more CPU than accepting it."""
 
-    async def raw_updates(self, offset: int | None, timeout: int, allowed_updates: list[str]) -> list[dict[str, Any]]:
-        data = {"offset": offset, "timeout": timeout, "allowed_updates": allowed_updates}
+    async def raw_updates(self, offset: int | None, timeout: int, allowed_updates: list[str],
+                          limit: int = 100) -> list[dict[str, Any]]:
+        data = {"offset": offset, "timeout": timeout, "allowed_updates": allowed_updates, "limit": limit}
         read_timeout = (self._request[0].read_timeout or 0) + timeout  # as get_updates computes it
         return cast("list[dict[str, Any]]", await self._post("getUpdates", data, read_timeout=read_timeout))
 
