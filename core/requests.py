@@ -264,8 +264,8 @@ FALLBACK_LAYOUT = "headline"  # when a library has no template whose layout the 
 
 
 def prepare_reading() -> None:
-    """Compile the subject matchers (81 alternations of ~1,100 keywords) now: built on first use, they cost the
-    first request 50 ms of the event loop, and every update of a burst waited behind it."""
+    """Build the subject index (~1,100 keywords) now: built on first use, it would cost the first request tens
+    of milliseconds of the event loop, and every update of a burst would wait behind it."""
     motif_in("warm up")
 
 

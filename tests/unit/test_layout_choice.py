@@ -222,3 +222,31 @@ def test_a_scene_stored_before_motifs_still_loads_and_draws_its_category() -> No
     scene = Scene(**old)
     assert scene.motifs == () and scene.sides == () and scene.palette == ("#0c4a6e", "#fde047", "#e0f2fe")
     assert render_local(scene, Finish(keep_original=False)).width == 1280
+
+
+def test_the_subject_index_finds_what_the_word_expressions_find() -> None:
+    """Subjects are looked up among the request's words: the same motif as searching each motif's expressions in
+    priority order, for every keyword in its forms (plurals, Persian suffixes with and without the joiner,
+    prefixes) and for words that only touch a keyword (digits, underscores, longer words)."""
+    import re
+
+    from core.rendering import motifs
+
+    expressions = [(name, re.compile("|".join(motifs._pattern(w) for w in words), re.I))
+                   for name, words in motifs.WORDS]
+
+    def searched(text: str) -> str | None:
+        cleaned = motifs.normalise(text)
+        return next((name for name, found in expressions if found.search(cleaned)), None) if cleaned else None
+
+    texts = ["", "   ", "Gaming thumbnail \"LEVEL 5\" in red", "a $5 meal", "cooking_pasta 3pasta pasta3 pastas",
+             "نقد فیلم‌های ترسناک", "كتاب های خوب", "reacting to my react tutorial", "GALAXY S24 unboxing",
+             "stand-up comedy night", "standup", "my mac and cheese", "Tokyo! ghost? gym, money."]
+    for _name, words in motifs.WORDS:
+        for word in words:
+            stem = word.rstrip("*")
+            texts += [f"about {stem} today", f"the {stem}s", f"{stem}es!", f"{stem}x", f"x{stem}", f"2{stem}",
+                      f"{stem}\u200cها", f"{stem}های", f"{stem}یی", f"{stem}_", f"({stem})"]
+    assert len(texts) > 10_000
+    for text in texts:
+        assert motifs.motif_in(text) == searched(text), text
