@@ -228,15 +228,19 @@ def tint(canvas: Image.Image, colour: RGB, mask: Image.Image, origin: tuple[int,
     if canvas.mode not in ("RGB", "RGBA"):
         canvas.paste(colour, at, mask)
         return
-    if colour == (0, 0, 0) and canvas.mode == "RGB" and _darken(canvas, mask, at):
+    if colour in (_BLACK, _WHITE) and canvas.mode == "RGB" and _tint_extreme(canvas, mask, at, colour == _WHITE):
         return
     canvas.paste(Image.new(canvas.mode, mask.size, colour), at, mask)
 
 
-def _darken(canvas: Image.Image, mask: Image.Image, at: tuple[int, int]) -> bool:
-    """Black through `mask`: each channel times (255 - mask) / 255 in OpenCV, the very pixels Pillow's blend gives
-    (with black, its rounding is exactly the product's) at half its cost; shadows and scrims are the largest
-    tints. False where the mask does not lie inside the canvas or the canvas is not one block of memory."""
+_BLACK, _WHITE = (0, 0, 0), (255, 255, 255)
+
+
+def _tint_extreme(canvas: Image.Image, mask: Image.Image, at: tuple[int, int], white: bool) -> bool:
+    """Black or white through `mask` in OpenCV: each channel times (255 - mask) / 255, plus the mask for white.
+    The very pixels Pillow's blend gives (with 0 or 255 its rounding is exactly the product's, and the mask an
+    exact sum) at half its cost; shadows, scrims and white titles are the largest tints. False where the mask
+    does not lie inside the canvas or the canvas is not one block of memory."""
     x, y = at
     if x < 0 or y < 0 or x + mask.width > canvas.width or y + mask.height > canvas.height:
         return False
@@ -244,8 +248,10 @@ def _darken(canvas: Image.Image, mask: Image.Image, at: tuple[int, int]) -> bool
         region = pixels(canvas)[y:y + mask.height, x:x + mask.width]
     except NotSingleBlock:
         return False
-    keep = cv2.cvtColor(cv2.bitwise_not(np.asarray(mask)), cv2.COLOR_GRAY2BGRA)
-    cv2.multiply(region, keep, dst=region, scale=1 / 255)
+    ink = np.asarray(mask)
+    cv2.multiply(region, cv2.cvtColor(cv2.bitwise_not(ink), cv2.COLOR_GRAY2BGRA), dst=region, scale=1 / 255)
+    if white:
+        cv2.add(region, cv2.cvtColor(ink, cv2.COLOR_GRAY2BGRA), dst=region)
     return True
 
 

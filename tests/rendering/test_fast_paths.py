@@ -34,14 +34,15 @@ def test_tint_equals_pasting_the_colour_through_the_mask() -> None:
     assert _diff(canvas, expected) == 0
 
 
+@pytest.mark.parametrize("colour", [(0, 0, 0), (255, 255, 255)])
 @pytest.mark.parametrize("origin", [(40, 30), (0, 0), (180, 110), (-10, 150), (250, 5)])
-def test_black_tint_darkens_exactly_as_pillow_blends(origin: tuple[int, int]) -> None:
-    """Shadows and scrims darken in OpenCV: the very pixels of Pillow's paste, inside the canvas, on its edges
-    and partly off it (where Pillow's paste does it)."""
+def test_black_and_white_tints_are_exactly_pillows_blend(origin: tuple[int, int], colour: tuple[int, int, int]) -> None:
+    """Shadows, scrims and white titles are tinted in OpenCV: the very pixels of Pillow's paste, inside the canvas,
+    on its edges and partly off it (where Pillow's paste does it)."""
     canvas, mask = _noise((300, 200)), _noise((120, 90), "L")
     expected = canvas.copy()
-    expected.paste((0, 0, 0), origin, mask)
-    bg.tint(canvas, (0, 0, 0), mask, origin)
+    expected.paste(colour, origin, mask)
+    bg.tint(canvas, colour, mask, origin)
     assert _diff(canvas, expected) == 0
 
 
