@@ -422,7 +422,9 @@ FAMILY_MOTIFS: dict[str, str] = {
 _PERSIAN = re.compile(r"[\u0600-\u06FF]")
 _PERSIAN_SUFFIXES = ("های", "ها", "ای", "ی", "ام", "ات", "اش", "مان", "تان", "شان", "م", "ت", "ش", "ان", "یی")
 _PERSIAN_SUFFIX = f"(?:\u200c?(?:{'|'.join(_PERSIAN_SUFFIXES)}))?"
-_ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"})
+# Arabic letters as Persian ones (keyboards differ); the two letters case-insensitive matching takes for s and i
+# that str.lower keeps ("ſ", "ı"), so the word lookups read what the expressions would.
+_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ſ": "s", "ı": "i"})
 
 
 def _pattern(word: str) -> str:
@@ -470,8 +472,8 @@ def _index() -> _Index:
 
 
 def normalise(text: str) -> str:
-    """Lower case, Persian letters for Arabic ones (keyboards differ), single spaces."""
-    return " ".join(text.translate(_ARABIC_LETTERS).lower().split())
+    """Lower case, Persian letters for Arabic ones (keyboards differ), "ſ" and "ı" as "s" and "i", single spaces."""
+    return " ".join(text.translate(_LETTERS).lower().split())
 
 
 def motif_in(text: str) -> str | None:

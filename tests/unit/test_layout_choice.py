@@ -241,7 +241,8 @@ def test_the_subject_index_finds_what_the_word_expressions_find() -> None:
 
     texts = ["", "   ", "Gaming thumbnail \"LEVEL 5\" in red", "a $5 meal", "cooking_pasta 3pasta pasta3 pastas",
              "نقد فیلم‌های ترسناک", "كتاب های خوب", "reacting to my react tutorial", "GALAXY S24 unboxing",
-             "stand-up comedy night", "standup", "my mac and cheese", "Tokyo! ghost? gym, money."]
+             "stand-up comedy night", "standup", "my mac and cheese", "Tokyo! ghost? gym, money.", "ſcary movie",
+             "bıtcoin crash", "a ghoſt story", "ghoſts", "KELVIN \u212aitchen"]
     for _name, words in motifs.WORDS:
         for word in words:
             stem = word.rstrip("*")
