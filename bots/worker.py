@@ -35,8 +35,8 @@ async def serve(settings: Settings, **overrides: object) -> int:
             log.error("no platform to deliver to: set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN")
             return 2
         try:
-            await routix.serve_jobs()
             settle_heap()
+            await routix.serve_jobs()
             log.info("worker %s: taking jobs for %s", routix.pipeline.owner, ", ".join(routix.pipeline.senders))
             await until_stopped()
         finally:

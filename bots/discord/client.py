@@ -103,13 +103,13 @@ class RoutixDiscord(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         await self.routix.start()
         self.routix.add_sender(translate.PLATFORM, DiscordSender(self, yield_to=self.acks.wait))
-        await self.routix.serve_jobs()
         await self.tree.set_translator(RoutixTranslator())
         for command in await self._commands():
             self.tree.add_command(command)
         self.add_dynamic_items(ActionButton, ActionSelect)  # buttons of any past result, even before a restart
-        await self.sync_commands()
         settle_heap()
+        await self.routix.serve_jobs()
+        await self.sync_commands()
 
     async def _commands(self) -> list[app_commands.Command | app_commands.Group]:
         english = {c.name: c.description for c in self.service.command_catalog("en", admin=True)}

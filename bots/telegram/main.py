@@ -118,9 +118,9 @@ class TelegramBot:
         await self.routix.start()
         await self.bot.initialize()
         self.routix.add_sender(PLATFORM, TelegramSender(self.bot, self.timing))
+        settle_heap()
         await self.routix.serve_jobs()
         await register_commands(self.bot, self.routix.service, self.settings)
-        settle_heap()
         if self.webhook is None:
             inbox = Inbox(self.routix.store, f"{PLATFORM}:{self.bot.id}")  # the bot's id: one inbox per token
             self.intake = Poller(self.bot, self.adapter.accept, inbox, timeout=self.poll_timeout,
