@@ -62,8 +62,8 @@ class Requests:
             turn.loaded["chat"] = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
         return turn.loaded["chat"]
 
-    async def _chat_and_conversation(self, turn: Turn) -> tuple[ChatSettings, Conversation]:
-        """A request needs both: one trip to the database."""
+    async def _chat_and_conversation(self, turn: Turn) -> tuple[ChatSettings, Conversation | None]:
+        """A request needs both: one trip to the database (a chat's first request makes its conversation later)."""
         incoming = turn.incoming
         settings, conversation = await self.store.chat_state(incoming.platform, incoming.settings_scope,
                                                              incoming.chat_id)
@@ -85,6 +85,8 @@ class Requests:
         photo_key = await self._accept_photo(turn, photo) if photo else None
         if photo and not photo_key:
             return
+        if conversation is None:  # the chat's first request taken: a refused one leaves nothing behind
+            conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
         request = await self._refinement(turn, conversation, text) if not photo else None
         if request is None:
             analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))

@@ -468,27 +468,27 @@ class SqlStore:
     @in_thread
     def conversation(self, platform: str, chat_id: str) -> Conversation:
         """The chat's conversation (created on first use)."""
-        return self._chat_state(platform, None, chat_id)[1]
+        return self._conversation(platform, chat_id)
 
-    @in_thread
-    def chat_state(self, platform: str, scope: str, chat_id: str) -> tuple[ChatSettings, Conversation]:
-        """The chat's settings and its conversation in one transaction: every request starts with both."""
-        settings, conversation = self._chat_state(platform, scope, chat_id)
-        assert settings is not None
-        return settings, conversation
-
-    def _chat_state(self, platform: str, scope: str | None, chat_id: str) -> tuple[ChatSettings | None, Conversation]:
+    def _conversation(self, platform: str, chat_id: str) -> Conversation:
         try:
             with self._connection() as session:
-                settings = _chat_settings_in(session, platform, scope) if scope is not None else None
                 row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
                 if row is None:
                     statement, created = _insert(ConversationRow, platform=platform, chat_id=chat_id)
                     session.execute(statement, created)
                     row = Conversation(created["id"], platform, chat_id, None)
         except IntegrityError:  # the chat's first two requests raced: the other one created the conversation
-            return self._chat_state(platform, scope, chat_id)
-        return settings, record_from(Conversation, row)
+            return self._conversation(platform, chat_id)
+        return record_from(Conversation, row)
+
+    @in_thread
+    def chat_state(self, platform: str, scope: str, chat_id: str) -> tuple[ChatSettings, Conversation | None]:
+        """The chat's settings and its conversation if it has one, in one transaction."""
+        with self._connection() as session:
+            settings = _chat_settings_in(session, platform, scope)
+            row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
+        return settings, None if row is None else record_from(Conversation, row)
 
     @in_thread
     def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:

@@ -386,8 +386,8 @@ class MemoryStore:
     # chats ----------------------------------------------------------------------------------------------
 
     @atomic
-    def chat_state(self, platform: str, scope: str, chat_id: str) -> tuple[ChatSettings, Conversation]:
-        return self._chat_settings(platform, scope), self._conversation(platform, chat_id)
+    def chat_state(self, platform: str, scope: str, chat_id: str) -> tuple[ChatSettings, Conversation | None]:
+        return self._chat_settings(platform, scope), self._state.conversations.get((platform, chat_id))
 
     @atomic
     def conversation(self, platform: str, chat_id: str) -> Conversation:

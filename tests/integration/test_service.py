@@ -340,8 +340,12 @@ async def test_a_server_can_limit_the_channels_routix_answers_in(routix: Routix)
     assert not await routix.service.channel_allowed("discord", "guild-1", "general")
     refusal = (await owner.send('Gaming "GG"', space_id="guild-1", is_group=True))[-1]
     assert isinstance(refusal, ErrorReply) and refusal.code == "channel_not_allowed" and "#111, #222" in refusal.text
+    _, kept = await routix.store.chat_state("discord", "guild-1", "general")
+    assert kept is None, "a refused request leaves nothing behind, not even the channel's conversation"
     allowed = Conversation(routix, "owner", platform="discord", chat="111")
     assert isinstance((await allowed.send('Gaming "GG"', space_id="guild-1", is_group=True))[-1], ImageReply)
+    _, kept = await routix.store.chat_state("discord", "guild-1", "111")
+    assert kept is not None and kept.last_generation_id is not None
     member = Conversation(routix, "member", platform="discord", chat="111")
     refusal = (await member.send("/settings channels all", space_id="guild-1", is_group=True))[-1]
     assert isinstance(refusal, ErrorReply) and refusal.code == "not_chat_admin"
