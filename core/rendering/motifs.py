@@ -454,7 +454,8 @@ class _Index:
 @functools.cache
 def _index() -> _Index:
     forms: dict[str, int] = {}
-    prefixes, phrases = [], []
+    prefixes: list[tuple[str, int]] = []
+    phrases: list[tuple[int, re.Pattern[str]]] = []
     for rank, (_name, words) in enumerate(WORDS):
         rest = []
         for word in (w.lower() for w in words):
