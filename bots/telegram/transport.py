@@ -97,14 +97,24 @@ def _multipart(request_data: RequestData) -> aiohttp.BytesPayload:
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{_quoted(filename)}"'
                      f"\r\nContent-Type: {mimetype}\r\n\r\n".encode())
-        parts.append(content if isinstance(content, bytes) else bytes(content))
+        parts.append(content if isinstance(content, bytes) else _read(content))
         parts.append(b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return aiohttp.BytesPayload(b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}")
 
 
+_UNQUOTABLE = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A", ";": "%3B", "\\": "%5C"})
+
+
 def _quoted(filename: str) -> str:
-    return filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+    """Percent-encoded where a quoted name could end early: the quote and line ends (as browsers do), and `;` and
+    backslash, which Telegram's server splits at or a parser may read as an escape even inside the quotes."""
+    return filename.translate(_UNQUOTABLE)
+
+
+def _read(content: Any) -> bytes:
+    """PTB hands over bytes, or a file object when an InputFile was made with `read_file_handle=False`."""
+    return content.read() if hasattr(content, "read") else bytes(content)
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from PIL import Image
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from bots.telegram.transport import AiohttpRequest
@@ -81,13 +81,18 @@ async def test_a_refused_connection_is_a_network_error() -> None:
 
 async def test_an_upload_named_in_persian_with_quotes_and_a_line_break_keeps_the_form_intact(
         fake: FakeBotAPI) -> None:
-    """The multipart body is built whole (one write, not nine): a file name cannot end its header or add one."""
+    """The multipart body is built whole (one write, not nine): a file name cannot end its header, add one or rename
+    its field, and a file handed over as a handle goes as its bytes."""
     png = io.BytesIO()
     Image.new("RGB", (64, 36), "#3366cc").save(png, "PNG")
     async with Bot(FakeBotAPI.token, base_url=fake.base_url, request=AiohttpRequest()) as bot:
-        await bot.send_document(42, png.getvalue(), caption="اصل", filename='تامبنیل "نهایی"\r\nX-Evil: 1.png')
-    call = fake.calls_to("sendDocument")[-1]
-    assert call.files["document"] == png.getvalue()
+        await bot.send_document(42, png.getvalue(), caption="اصل",
+                                filename='تامبنیل "نهایی"\r\nX-Evil: 1; name=photo\\x.png')
+        handle = InputFile(io.BytesIO(png.getvalue()), filename="handle.png", read_file_handle=False)
+        await bot.send_document(42, handle)
+    call, handed = fake.calls_to("sendDocument")[-2:]
+    assert call.files["document"] == png.getvalue() == handed.files["document"]
     assert call.params["caption"] == "اصل"
-    assert call.file_names["document"] == "تامبنیل %22نهایی%22%0D%0AX-Evil: 1.png"
+    assert call.file_names["document"] == "تامبنیل %22نهایی%22%0D%0AX-Evil: 1%3B name=photo%5Cx.png"
+    assert handed.file_names["document"] == "handle.png"
     assert fake.errors == []
