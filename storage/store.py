@@ -239,21 +239,22 @@ class SqlStore:
     @in_thread
     def arrive(self, platform: str, external_id: str, display_name: str, update_key: str | None) -> User | None:
         """The person an update comes from (created on their first one), or None when the update was handled
-        before (a redelivery): both in one trip to the database, the first of every update."""
-        if update_key is not None:
-            with self._connection() as session:
-                if session.execute(sql.UPDATE_SEEN, {"b_key": update_key}).first() is not None:
-                    return None
-        return self._ensure_user(platform, external_id, display_name)
+        before (a redelivery): both in one transaction, the first of every update."""
+        return self._ensure_user(platform, external_id, display_name, update_key)
 
     @in_thread
     def ensure_user(self, platform: str, external_id: str, display_name: str) -> User:
-        return self._ensure_user(platform, external_id, display_name)
+        user = self._ensure_user(platform, external_id, display_name, None)
+        assert user is not None
+        return user
 
-    def _ensure_user(self, platform: str, external_id: str, display_name: str) -> User:
-        """Find the person, or create them with their identity and credit account, in one transaction."""
+    def _ensure_user(self, platform: str, external_id: str, display_name: str, update_key: str | None) -> User | None:
+        """Find the person, or create them with their identity and credit account, in one transaction (None when
+        `update_key` was handled before)."""
         try:
             with self._connection() as session:
+                if update_key is not None and session.execute(sql.UPDATE_SEEN, {"b_key": update_key}).first():
+                    return None
                 found = self._user_by_identity(session, platform, external_id)
                 if found:
                     return found
