@@ -131,6 +131,11 @@ Inserting = tuple[Insert, dict[str, object]]
 Executor = Session | Connection  # what runs a statement: an ORM session, or a Core connection on the hot paths
 
 
+def _conversation_in(session: Executor, platform: str, chat_id: str) -> Conversation | None:
+    row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
+    return None if row is None else record_from(Conversation, row)
+
+
 def _chat_settings_in(session: Executor, platform: str, scope: str) -> ChatSettings:
     row = session.execute(sql.CHAT_SETTINGS, {"b_platform": platform, "b_scope": scope}).first()
     return ChatSettings(platform, scope) if row is None else record_from(ChatSettings, row)
@@ -474,22 +479,20 @@ class SqlStore:
     def _conversation(self, platform: str, chat_id: str) -> Conversation:
         try:
             with self._connection() as session:
-                row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
-                if row is None:
-                    statement, created = _insert(ConversationRow, platform=platform, chat_id=chat_id)
-                    session.execute(statement, created)
-                    row = Conversation(created["id"], platform, chat_id, None)
+                found = _conversation_in(session, platform, chat_id)
+                if found is not None:
+                    return found
+                statement, created = _insert(ConversationRow, platform=platform, chat_id=chat_id)
+                session.execute(statement, created)
+                return Conversation(created["id"], platform, chat_id, None)
         except IntegrityError:  # the chat's first two requests raced: the other one created the conversation
             return self._conversation(platform, chat_id)
-        return record_from(Conversation, row)
 
     @in_thread
     def chat_state(self, platform: str, scope: str, chat_id: str) -> tuple[ChatSettings, Conversation | None]:
         """The chat's settings and its conversation if it has one, in one transaction."""
         with self._connection() as session:
-            settings = _chat_settings_in(session, platform, scope)
-            row = session.execute(sql.CONVERSATION, {"b_platform": platform, "b_chat": chat_id}).first()
-        return settings, None if row is None else record_from(Conversation, row)
+            return _chat_settings_in(session, platform, scope), _conversation_in(session, platform, chat_id)
 
     @in_thread
     def set_last_generation(self, conversation_id: uuid.UUID, generation_id: uuid.UUID | None) -> None:
