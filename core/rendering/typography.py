@@ -243,6 +243,15 @@ def fit_title(title: str, box: Box, style: TitleStyle, highlight: str | None = N
     if not words:
         words = make_words("…", replace(style, roles=("ui",)), None)
     box_w, box_h = box[2] - box[0], box[3] - box[1]
+    best, best_size = _best_lines(words, box_w, box_h, style)
+    # Too long even at the minimum size: a word less each time, until it fits or one word is left.
+    while best_size < style.min_size and (shorter := _shortened(words)) is not None:
+        words = make_words(shorter, style, highlight)
+        best, best_size = _best_lines(words, box_w, box_h, style)
+    return _finalize(best, max(int(best_size), 8), box_w, box_h, style, words)
+
+
+def _best_lines(words: list[Word], box_w: int, box_h: int, style: TitleStyle) -> tuple[list[list[Word]], float]:
     best, best_size = None, -1.0
     for lines in _candidates(words, style):
         size = _best_size(lines, box_w, box_h, style)
@@ -250,14 +259,21 @@ def fit_title(title: str, box: Box, style: TitleStyle, highlight: str | None = N
         if size > best_size * 1.06 or best is None:
             best, best_size = lines, size
     assert best is not None
-    if best_size < style.min_size and len(words) > 1:
-        return fit_title(_shorten(words), box, style, highlight)
-    return _finalize(best, max(int(best_size), 8), box_w, box_h, style, words)
+    return best, best_size
 
 
-def _shorten(words: list[Word]) -> str:
-    # Too long even at the minimum size: drop the last word and mark the cut.
-    kept = [w.text for w in words[:-1]]
+def _shortened(words: list[Word]) -> str | None:
+    """The title without its last word and with the cut marked; None for a single word. The marks glued to a
+    word ("WRONG…": a piece of its own) go with it, or the "…" just added would be all that is ever dropped."""
+    tokens: list[str] = []
+    for word in words:
+        if word.attached and tokens:
+            tokens[-1] += word.text
+        else:
+            tokens.append(word.text)
+    if len(tokens) < 2:
+        return None
+    kept = tokens[:-1]
     kept[-1] = kept[-1].rstrip("…") + "…"
     return " ".join(kept)
 

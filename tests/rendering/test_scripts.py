@@ -105,3 +105,18 @@ def test_split_off_punctuation_is_drawn_without_a_space_and_never_starts_a_line(
     mark = next((x, b) for w, x, b in placed if w.text == "؟")
     word = next((w, x, b) for w, x, b in placed if w.text == "PLAYSTATION")
     assert mark[1] == word[2] and word[1] - mark[0] < layout.size * 0.6  # glued on the left of the word
+
+
+def test_a_title_too_long_for_its_box_is_cut_at_a_word_and_marked() -> None:
+    """The "…" of a cut Latin word is a piece of its own: dropping only it, the title never got shorter (a long
+    English title failed every render)."""
+    from core.rendering.typography import fit_title
+
+    style = TitleStyle(roles=("display",), fill=(0, 0, 0), max_lines=3, min_size=40)
+    title = "How I Built A Gaming PC For Under 500 Dollars In 2025 And Everything That Went Wrong With It"
+    layout = fit_title(title, (0, 0, 700, 300), style)
+    shown = " ".join(w.text for line in layout.lines for w in line)
+    assert shown.endswith("…") and shown.startswith("HOW I BUILT") and len(shown) < len(title)
+    assert layout.size >= 40
+    one_word = fit_title("Supercalifragilisticexpialidocious" * 3, (0, 0, 200, 100), style)
+    assert len([w for line in one_word.lines for w in line]) == 1  # nothing left to drop: drawn smaller
