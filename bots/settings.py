@@ -147,6 +147,7 @@ class TelegramSettings(BaseSettings):
     webhook_secret: str = ""  # default: derived from SECRET_KEY
     max_bytes: int = 2_000_000
     flood_limits: bool = True  # Telegram's 30 messages/s and 20/min per group; off only for a Bot API without them
+    upload_timeout_seconds: float = Field(20.0, gt=0)  # a picture's upload and Telegram's answer to it
 
 
 class DiscordSettings(BaseSettings):

@@ -21,6 +21,15 @@ from core.turn import Turn
 log = logging.getLogger(__name__)
 LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 MAX_GRANT = 1_000_000
+MAX_QUOTA = 1_000_000
+
+
+def _amount(text: str, least: int, most: int) -> int | None:
+    """A whole number in [least, most] (Persian digits too); None for anything else ("²" passes isdigit, not int)."""
+    if not text.isdecimal() or len(text) > len(str(most)):
+        return None
+    value = int(text)
+    return value if least <= value <= most else None
 
 
 class CommandHandlers:
@@ -130,6 +139,8 @@ class CommandHandlers:
         await turn.say("forget_done", count=count, files=len(keys))
 
     async def cmd_history(self, turn: Turn, args: list[str]) -> None:
+        if not await self._privately(turn, "history"):
+            return
         generations = await self.store.recent_generations(turn.user.id, self.config.history_limit)
         if not generations:
             return await turn.say("history_empty")
@@ -167,7 +178,17 @@ class CommandHandlers:
         await self.store.set_language(turn.user.id, language)
         await turn.send_text(translate(language, "language_set"))
 
+    async def _privately(self, turn: Turn, name: str) -> bool:
+        """A person's history and link codes are for their eyes only: a group would see them (and a code seen is
+        an account anyone there can join). Refused where others read the answer."""
+        if turn.incoming.answers_seen_by_others:
+            await turn.refuse("private_only", name=name)
+            return False
+        return True
+
     async def cmd_link(self, turn: Turn, args: list[str]) -> None:
+        if not await self._privately(turn, "link"):
+            return
         if not args:
             code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(8))
             ttl = self.config.link_code_ttl
@@ -178,7 +199,8 @@ class CommandHandlers:
             return await turn.refuse("link_invalid")
         if issuer == turn.user.id:
             return await turn.refuse("link_same")
-        await self.store.merge_users(turn.user.id, issuer, utcnow())
+        if not await self.store.merge_users(turn.user.id, issuer, utcnow()):
+            return await turn.refuse("link_busy")
         await self.store.audit(turn.actor, "link", str(issuer), f"merged {turn.user.id}", utcnow())
         account = await self.store.account(issuer, utcnow())
         await turn.say("link_done", balance=account.balance)
@@ -251,22 +273,23 @@ class CommandHandlers:
         return user
 
     async def cmd_grant(self, turn: Turn, args: list[str]) -> None:
-        if len(args) != 2 or not args[1].isdigit() or not 0 < int(args[1]) <= MAX_GRANT:
+        if len(args) != 2 or (amount := _amount(args[1], 1, MAX_GRANT)) is None:
             return await self._usage(turn, "grant")
         if (user := await self._target(turn, args[0])) is None:
             return
-        account = await self.store.grant(user.id, int(args[1]), f"by {turn.actor}", utcnow())
+        account = await self.store.grant(user.id, amount, f"by {turn.actor}", utcnow())
         await self._audit(turn, "grant", args[0], args[1])
-        await turn.say("granted", amount=args[1], user=args[0], balance=account.balance)
+        await turn.say("granted", amount=amount, user=args[0], balance=account.balance)
 
     async def cmd_quota(self, turn: Turn, args: list[str]) -> None:
         tiers = (await self.catalogue.entries()).tiers
-        if len(args) != 3 or args[0] not in tiers or not args[1].isdigit() or args[2] not in PERIODS:
+        quota = _amount(args[1], 0, MAX_QUOTA) if len(args) == 3 else None
+        if quota is None or args[0] not in tiers or args[2] not in PERIODS:
             return await self._usage(turn, "quota")
-        await self.store.set_tier_quota(args[0], int(args[1]), args[2])
+        await self.store.set_tier_quota(args[0], quota, args[2])
         self.catalogue.forget()
         await self._audit(turn, "quota", args[0], f"{args[1]} per {args[2]}")
-        await turn.say("quota_set", tier=args[0], amount=args[1], period=turn.text(f"period_{args[2]}"))
+        await turn.say("quota_set", tier=args[0], amount=quota, period=turn.text(f"period_{args[2]}"))
 
     async def cmd_tier(self, turn: Turn, args: list[str]) -> None:
         tiers = (await self.catalogue.entries()).tiers

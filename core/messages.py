@@ -59,10 +59,15 @@ class Incoming:
     space_id: str | None = None  # group / guild whose settings apply; None: the chat itself
     is_group: bool = False
     is_chat_admin: bool = False  # may change this chat's / server's settings (group admin, Manage Server)
+    answered_privately: bool = False  # only this person sees the answers, even in a group (Discord's ephemeral)
     button: str | None = None  # the action string of a pressed button (see Button.action)
     options: Options = field(default_factory=Options)
     update_key: str | None = None  # a platform-unique id; the core processes each key at most once
     address: Address | None = None  # where a job started by this update delivers (None: platform + chat)
+
+    @property
+    def answers_seen_by_others(self) -> bool:
+        return self.is_group and not self.answered_privately
 
     @property
     def settings_scope(self) -> str:

@@ -32,7 +32,7 @@ from core.ai import (
 from core.analysis import QUOTED, Analyzer, KeywordAnalyzer
 from core.credits import utcnow
 from core.domain import Analysis, Generation, Job
-from core.ports import BlobStore, Moderator, PaidCall, RemoteImages, Store, Understanding
+from core.ports import BlobStore, Moderator, PaidCall, RemoteImages, Store, Understanding, kept_trying
 from core.rendering import Scene
 from core.results import Failure
 
@@ -89,7 +89,9 @@ class PaidPictures:
         fetched = await self._fetch(provider, ask, call, on_preview)
         image_key = await self.blobs.put(fetched.image, "img")
         subject_key = await self.blobs.put(fetched.subject, "png") if fetched.subject else None
-        await self.store.end_paid_call(call.id, "ok", self._ms(call), call.cost_usd, image_key, subject_key)
+        # paid for: recorded through a database restart too, or a resumed job would pay for it again
+        await kept_trying(lambda: self.store.end_paid_call(call.id, "ok", self._ms(call), call.cost_usd, image_key,
+                                                            subject_key))
         return Picture(fetched.image, fetched.subject)
 
     async def _fetch(self, provider: RemoteImages, ask: ImageAsk, call: PaidCall, on_preview: Preview) -> Fetched:

@@ -33,6 +33,7 @@ from core.paid import LeaseLost, PaidPictures, Refused
 from core.ports import (
     BlobStore,
     Decode,
+    DeliveryUncertain,
     ImageProvider,
     JobReplies,
     Links,
@@ -41,7 +42,9 @@ from core.ports import (
     Result,
     Sender,
     Store,
+    StoreUnavailable,
     Taken,
+    kept_trying,
 )
 from core.providers import RenderFailed, RenderWorkerDied
 from core.rendering import BadImage, Finish, Rendered, Scene, finish_external, preview_jpeg, provider_photo
@@ -81,6 +84,8 @@ class Pipeline:
             await self._take_and_run(job_id, taken)
         except LeaseLost:
             log.info("job %s was taken over by another runner", job_id)
+        except StoreUnavailable:  # not the job's fault: its lease runs out and it is resumed from what was stored
+            log.warning("job %s paused: the database is unavailable; it is resumed once it is back", job_id)
         except asyncio.CancelledError:  # stopped (a drain, the queue's abort): free it for another runner now
             await self._let_delivery_end(job_id)
             with contextlib.suppress(Exception):
@@ -133,7 +138,7 @@ class Pipeline:
         except ProviderError as error:
             log.warning("job %s: %s failed: %s", job.id, generations[0].algorithm, error)
             return await self._fail(job, replies, await self._provider_failure(generations[0], error))
-        except LeaseLost:
+        except (LeaseLost, StoreUnavailable):
             raise
         except Exception as error:
             log.exception("job %s failed", job.id)
@@ -151,7 +156,7 @@ class Pipeline:
         if missing:
             await self._make_missing(job, missing, progress, fresh)
         if len(missing) != 1:  # one picture: recording it marked the job delivering in the same step
-            await self._fenced(self.store.start_delivery(job.id, self.owner))
+            await self._fenced(kept_trying(lambda: self.store.start_delivery(job.id, self.owner)))
         return [await self._made(generation, fresh.get(generation.id)) for generation in generations]
 
     async def _provider_failure(self, generation: Generation, error: ProviderError) -> Failure:
@@ -226,7 +231,8 @@ class Pipeline:
                             fresh: dict[uuid.UUID, tuple[Generation, Rendered]]) -> None:
         result = await self._kept(generation, rendered)
         with urgent():
-            await self._fenced(self.store.record_results(job.id, self.owner, [result], delivering=count == 1))
+            await self._fenced(kept_trying(lambda: self.store.record_results(job.id, self.owner, [result],
+                                                                             delivering=count == 1)))
         # as made (a language model may have retitled it), with the key a share link names
         fresh[generation.id] = (dataclasses.replace(generation, result_key=result.key), rendered)
 
@@ -260,12 +266,15 @@ class Pipeline:
                                template_id: str | None) -> None:
         try:
             await replies(event)
+        except DeliveryUncertain as error:  # sent again once the lease runs out: at worst twice, never lost or free
+            log.warning("delivering job %s: no answer from the platform (%s); it is sent again", job.id, error)
+            return
         except Exception as error:  # the platform refused it: refunded and explained
             log.warning("delivering job %s failed: %s", job.id, error)
             return await self._fail(job, replies, Failure("failed", "failed", f"delivery: {error}",
                                                           reason="reason_delivery"))
-        with urgent():
-            await self._fenced(self.store.finish_job(job, self.owner, template_id))
+        with urgent():  # it was sent: recorded, through a database restart too (else it would be sent again)
+            await self._fenced(kept_trying(lambda: self.store.finish_job(job, self.owner, template_id)))
 
     async def _let_delivery_end(self, job_id: uuid.UUID) -> None:
         sending = self._deliveries.pop(job_id, None)
@@ -276,7 +285,7 @@ class Pipeline:
         """The lossless file. Local output is deterministic, so it is re-rendered once and then kept."""
         try:
             data = await self._original_png(job, generation)
-        except LeaseLost:
+        except (LeaseLost, StoreUnavailable):
             raise
         except Exception as error:
             log.exception("original of %s failed", generation.id)

@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from core.ai import Budget, Fetched, ImageAsk, Preview
 from core.domain import Account, Algorithm, Analysis, ChatSettings, Conversation, Generation, Job, Template, Tier, User
 from core.messages import Address, Outgoing
 from core.rendering import Finish, Rendered, Scene
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+STORE_PAUSES_S = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0)  # ~16 s, under a job's lease: a PostgreSQL restart or failover
+
 
 class StoreUnavailable(Exception):
     """The database could not be reached (down, restarting, unreachable): the transaction did not happen, so the
     request can simply be sent again."""
+
+
+async def kept_trying(write: Callable[[], Awaitable[T]], pauses: Sequence[float] = STORE_PAUSES_S) -> T:
+    """A write that must not be lost (a picture paid for, a send that happened) is tried again while the database
+    is briefly away; StoreUnavailable once it stays away (the job is resumed from what was stored)."""
+    for pause in pauses:
+        try:
+            return await write()
+        except StoreUnavailable:
+            log.warning("the database is unavailable; trying again in %.1f s", pause)
+            await asyncio.sleep(pause)
+    return await write()
+
+
+class DeliveryUncertain(Exception):
+    """A result was sent but the platform's answer never came (a timeout after the upload): it may be in the chat.
+    Neither refunded (it may have arrived) nor settled (it may not have): left to be sent again."""
 
 
 class Outcome(StrEnum):
@@ -84,7 +107,7 @@ class Store(Protocol):
     async def set_language(self, user_id: uuid.UUID, language: str | None) -> None: ...
     async def set_tier(self, user_id: uuid.UUID, tier: str) -> None: ...
     async def set_banned(self, user_id: uuid.UUID, banned: bool) -> None: ...
-    async def merge_users(self, source: uuid.UUID, target: uuid.UUID, now: datetime) -> None: ...
+    async def merge_users(self, source: uuid.UUID, target: uuid.UUID, now: datetime) -> bool: ...  # False: busy
 
     # credits
     async def account(self, user_id: uuid.UUID, now: datetime) -> Account: ...
@@ -286,6 +309,7 @@ class JobBackend(Protocol):
     async def close(self) -> None: ...
 
 
-__all__ = ["Acceptance", "Accepted", "BlobStore", "Decode", "ImageProvider", "JobBackend", "JobReplies", "Links",
-           "Moderator", "Outcome", "PaidCall", "PositionCallback", "ProgressKept", "RemoteImages", "RenderSlots",
-           "Result", "Sender", "Store", "StoreUnavailable", "Taken", "Understanding", "Understood"]
+__all__ = ["Acceptance", "Accepted", "BlobStore", "Decode", "DeliveryUncertain", "ImageProvider", "JobBackend",
+           "JobReplies", "Links", "Moderator", "Outcome", "PaidCall", "PositionCallback", "ProgressKept",
+           "RemoteImages", "RenderSlots", "Result", "Sender", "Store", "StoreUnavailable", "Taken", "Understanding",
+           "Understood", "kept_trying"]

@@ -309,14 +309,17 @@ class SqlStore:
             session.execute(update(UserRow).where(col(UserRow.id) == user_id).values(**values))
 
     @in_thread
-    def merge_users(self, source: uuid.UUID, target: uuid.UUID, now: datetime) -> None:
+    def merge_users(self, source: uuid.UUID, target: uuid.UUID, now: datetime) -> bool:
         """Move identities, history and granted credits of `source` into `target`, in one transaction.
 
         One person has one tier allowance: the joined account keeps the target's, and the source's
-        unspent allowance ends (else linking spare accounts would pile up free allowances).
+        unspent allowance ends (else linking spare accounts would pile up free allowances). False, and nothing
+        moved, while a job of `source` is unfinished: its held allowance would be refunded into `target`.
         """
         with self._session() as session:
-            account = session.get(CreditAccountRow, source, with_for_update=True)
+            account = session.get(CreditAccountRow, source, with_for_update=True)  # holds wait for this
+            if self._unfinished(session, source):
+                return False
             allowance, granted = (account.allowance, account.granted) if account else (0, 0)
             for table in (IdentityRow, GenerationRow, LedgerRow):
                 session.execute(update(table).where(col(table.user_id) == source).values(user_id=target))
@@ -328,6 +331,7 @@ class SqlStore:
             if allowance:  # the moved ledger rows sum to allowance + granted; this keeps the sum exact
                 session.add(LedgerRow(user_id=target, kind=LedgerKind.REFILL, amount=-allowance,
                                       allowance_part=-allowance, note=f"allowance of linked account {source} ends"))
+            return True
 
     # credits --------------------------------------------------------------------------------------------
 
@@ -561,6 +565,8 @@ class SqlStore:
                 if job.update_key is not None and not self._claimed(session, job.update_key, acceptance.now):
                     raise _Refused(Outcome.DUPLICATE)
                 account = self._hold_all(session, acceptance)  # locks the account row: one person's accepts queue
+                if not acceptance.generations:
+                    session.execute(sql.LOCK_ACCOUNT, {"b_user": job.user_id})
                 if acceptance.per_user is not None and self._unfinished(session, job.user_id) >= acceptance.per_user:
                     raise _Refused(Outcome.TOO_MANY_JOBS)
                 for index, generation in enumerate(acceptance.generations):

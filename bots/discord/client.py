@@ -149,7 +149,7 @@ class RoutixDiscord(discord.AutoShardedClient):
         """A core command line; the answer concerns only the user, so it is ephemeral."""
         async with self.acks.acknowledging():
             await interaction.response.defer(ephemeral=True, thinking=True)  # first, before any I/O
-        incoming = translate.from_interaction(interaction, line)
+        incoming = translate.from_interaction(interaction, line, ephemeral=True)
         await self._handle(incoming, InteractionReplies(self, incoming.reply_address, ephemeral=True))
 
     async def request(self, interaction: discord.Interaction, prompt: str, options: Options,

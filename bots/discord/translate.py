@@ -41,7 +41,8 @@ def chat_admin(interaction: discord.Interaction) -> bool:
 
 
 def from_interaction(interaction: discord.Interaction, text: str = "", *, photo: bytes | None = None,
-                     options: Options | None = None, button: str | None = None) -> Incoming:
+                     options: Options | None = None, button: str | None = None,
+                     ephemeral: bool = False) -> Incoming:
     user = interaction.user
     return Incoming(
         platform=PLATFORM,
@@ -54,6 +55,7 @@ def from_interaction(interaction: discord.Interaction, text: str = "", *, photo:
         space_id=str(interaction.guild_id) if interaction.guild_id else None,
         is_group=interaction.guild_id is not None,
         is_chat_admin=chat_admin(interaction),
+        answered_privately=ephemeral,
         button=button,
         options=options or Options(),
         update_key=key(interaction.id),

@@ -101,6 +101,8 @@ class TelegramAdapter:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or user.is_bot or not self._first_time(update):
             return
+        if message.sender_chat is not None:  # sent as a chat (a channel's automatic forward comes "from" the
+            return                           # stand-in user 777000, shared by every channel): nobody to answer
         text = text_for_bot(message, self.bot.bot)
         if text is None:
             return  # group chatter not addressed to the bot

@@ -92,7 +92,8 @@ def build_bot(settings: Settings, *, rate_limiter: bool = True) -> RoutixBot:
     return RoutixBot(
         telegram.bot_token, base_url=telegram.api_base_url, base_file_url=telegram.file_base_url,
         # pool_timeout: a burst queues calls for a free connection; never drop a photo for it.
-        request=AiohttpRequest(connection_pool_size=32, pool_timeout=30),
+        request=AiohttpRequest(connection_pool_size=32, pool_timeout=30,
+                               media_write_timeout=telegram.upload_timeout_seconds),
         get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10),
         rate_limiter=FloodLimiter(max_retries=FLOOD_RETRIES) if rate_limiter and telegram.flood_limits else None,
     )

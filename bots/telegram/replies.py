@@ -32,7 +32,7 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, TelegramError, TimedOut
 
 from core.messages import (
     Address,
@@ -49,7 +49,7 @@ from core.messages import (
     TextReply,
     Working,
 )
-from core.ports import ProgressKept
+from core.ports import DeliveryUncertain, ProgressKept
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +289,12 @@ class ChatReplies:
         }
 
     async def __call__(self, event: Outgoing) -> None:
-        await self._handlers[type(event)](event)
+        try:
+            await self._handlers[type(event)](event)
+        except TimedOut as error:
+            if isinstance(event, ImageReply | AlbumReply | DocumentReply):
+                raise DeliveryUncertain(f"Telegram did not answer in time: {error}") from error
+            raise
 
     async def close(self) -> None:
         """After the core is done with the update: stop every sign of work, tidy up."""

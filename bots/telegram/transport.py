@@ -61,7 +61,9 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
                 return response.status, await response.read()
-        except TimeoutError as error:
+        except aiohttp.ConnectionTimeoutError as error:  # never connected: nothing was sent
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except TimeoutError as error:  # sent, and the answer did not come in time: it may have been done
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error

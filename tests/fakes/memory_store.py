@@ -244,10 +244,13 @@ class MemoryStore:
             self._state.users[user_id] = replace(self._state.users[user_id], **values)  # type: ignore[arg-type]
 
     @atomic
-    def merge_users(self, source: uuid.UUID, target: uuid.UUID, now: datetime) -> None:
+    def merge_users(self, source: uuid.UUID, target: uuid.UUID, now: datetime) -> bool:
         """Identities, generations, ledger and granted credits move to `target`; the source's allowance ends (one
-        person has one tier allowance), recorded so the ledger still sums to the balance."""
+        person has one tier allowance), recorded so the ledger still sums to the balance. False while a job of
+        `source` is unfinished."""
         state = self._state
+        if self._unfinished(source):
+            return False
         moved = state.credits.get(source, _Credits(0, 0, None))
         allowance, granted = moved.allowance, moved.granted
         for key, owner in state.identities.items():
@@ -266,6 +269,7 @@ class MemoryStore:
         if allowance:
             state.ledger.append(_Entry(target, LedgerKind.REFILL, -allowance, allowance_part=-allowance,
                                        note=f"allowance of linked account {source} ends"))
+        return True
 
     # credits --------------------------------------------------------------------------------------------
 

@@ -258,6 +258,7 @@ class FakeBotAPI:
         self._files: dict[str, FakeFile] = {}
         self._members: dict[tuple[int, int], str] = {}
         self._failures: list[Failure] = []
+        self._late: dict[str, list[float]] = {}  # method -> delays of its next answers
         self._changed = asyncio.Condition()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -387,6 +388,10 @@ class FakeBotAPI:
         text = description or (f"Too Many Requests: retry after {retry_after}" if status == 429 else "Bad Request")
         self._failures.append(Failure(method, status, text, retry_after if status == 429 else None, count))
 
+    def answer_late(self, method: str, seconds: float, count: int = 1) -> None:
+        """Do the next `count` calls of `method`, but answer each `seconds` late (Telegram under load)."""
+        self._late.setdefault(method, []).extend([seconds] * count)
+
     async def post_webhook(self, update: dict[str, Any], secret_token: str | None) -> int:
         """Deliver one update to the registered webhook the way Telegram does; returns the HTTP status."""
         import aiohttp
@@ -446,6 +451,8 @@ class FakeBotAPI:
                 raise ApiError(status, "Not Found" if status == 404 else f"Bad Request: {problems[0]}")
             self._scripted_failure(method)
             result = await self._dispatch(method, decoded, files)
+            if self._late.get(method):
+                await asyncio.sleep(self._late[method].pop(0))
             return _ok(result)
         except ApiError as error:
             return _error(error)

@@ -18,6 +18,7 @@ from core.messages import (
     DocumentReply,
     ErrorReply,
     ImageReply,
+    Incoming,
     Options,
     ProgressReply,
     Stage,
@@ -255,6 +256,31 @@ async def test_link_joins_two_platform_accounts_into_one_balance(routix: Routix)
     assert t is not None and d is not None and t.id == d.id
 
 
+async def test_an_account_with_a_job_in_the_making_is_not_linked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Its held allowance would be refunded into the joined account: one person, two allowances."""
+    from tests.conftest import make_settings
+
+    slow = SlowLocal()
+    app = await started(make_settings(tmp_path), thread_providers({"local": slow, "basic": slow}))
+    try:
+        telegram, discord = Conversation(app, "100", platform="telegram"), Conversation(app, "200", platform="discord")
+        code = (await telegram.send("/link"))[-1].text.split()[3]  # type: ignore[union-attr]
+        discord.listen()
+        making = asyncio.create_task(discord.send('Gaming "HELD"', options=Options(algorithm="basic")))
+        await eventually(lambda: any(isinstance(e, Working) for e in discord.events))
+        aside = Conversation(app, "200", platform="discord")  # its answers, without waiting for the job
+        await app.service.handle(Incoming("discord", "200", discord.chat, f"/link {code}"), aside.reply)
+        assert [getattr(e, "code", None) for e in aside.events] == ["link_busy"]
+        slow.gate.set()
+        await making
+        code = (await telegram.send("/link"))[-1].text.split()[3]  # type: ignore[union-attr]
+        done = (await discord.send(f"/link {code}"))[-1]
+        assert isinstance(done, TextReply) and "10 credits" in done.text, done  # one allowance, nothing refunded in
+    finally:
+        slow.gate.set()
+        await app.aclose()
+
+
 async def eventually(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
     async with asyncio.timeout(timeout):
         while not condition():
@@ -399,3 +425,34 @@ async def person_user(routix: Routix, name: str):  # type: ignore[no-untyped-def
     user = await routix.store.find_user("console", name)
     assert user is not None
     return user
+
+
+async def test_presses_of_original_at_once_keep_to_the_per_person_limit(tmp_path, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+    """"Original" holds no credits, so no credit row queued one person's accepts on PostgreSQL: twelve presses at
+    once all counted the same unfinished jobs and passed JOBS_PER_USER."""
+    from core.actions import action
+    from tests.conftest import drop_postgres_schema, fresh_postgres_schema, make_settings
+
+    schema, url = await fresh_postgres_schema(postgres_url)
+    slow = SlowLocal()
+    slow.gate.set()
+    app = await started(make_settings(tmp_path / "data", database_url=url, per_user=3),
+                        thread_providers({"local": slow}))
+    try:
+        chat = Conversation(app, "u1", platform="discord", chat="dm-1")
+        await chat.send('Gaming thumbnail "ONE"')
+        user = await app.store.find_user("discord", "u1")
+        assert user is not None
+        generation = (await app.store.recent_generations(user.id, 1))[0]
+        slow.gate.clear()
+        press, before = action("orig", generation.id), len(chat.events)
+        await asyncio.gather(*(app.service.handle(Incoming("discord", "u1", "dm-1", button=press,
+                                                           update_key=f"discord:press-{i}"), chat.reply)
+                               for i in range(12)))
+        assert sum(isinstance(e, Working) for e in chat.events[before:]) == 3
+        slow.gate.set()
+        await app.idle()
+    finally:
+        slow.gate.set()
+        await app.aclose()
+        await drop_postgres_schema(postgres_url, schema)

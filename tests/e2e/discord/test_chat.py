@@ -50,3 +50,15 @@ async def test_mentions_are_answered_only_in_allowed_channels(fake: FakeDiscord,
         await fake.wait_for(lambda: replies_with_images(fake, fake.other_channel_id), what="the allowed channel")
     assert len(replies_with_images(fake, fake.channel_id)) == 1  # nothing more where the bot may not answer
     assert len([m for m in fake.channel_messages(fake.channel_id) if "interaction_metadata" not in m]) == 1
+
+
+async def test_link_codes_are_given_privately_only(fake: FakeDiscord, users, tmp_path) -> None:
+    """A code posted in a server channel would let anyone there join the account: only the ephemeral command or
+    a DM gives one."""
+    creator = users("creator")
+    async with running_bot(make_settings(tmp_path, fake), fake):
+        await fake.send_message("/link", user=creator, guild=True, mention_bot=True)
+        refused = await fake.wait_for(lambda: [m for m in fake.channel_messages(fake.channel_id)
+                                               if "private chat" in m["content"]], what="the refusal")
+        assert "code:" not in refused[0]["content"]
+        assert "Your link code:" in await ask(fake, "link", [], creator)  # the slash command answers privately

@@ -55,3 +55,31 @@ async def test_non_admin_cannot_use_admin_commands(bot: TelegramBot) -> None:
     assert "only Routix admins" in (await bot.texts_for(50))[0]
     bot.say(50, "/credits")
     assert "Balance: 10 credits" in (await bot.texts_for(50, 2))[1], "nothing was granted"
+
+
+async def test_link_codes_and_history_stay_out_of_groups(bot: TelegramBot) -> None:
+    """A link code read in a group would let any member join the account; a history lists private titles."""
+    bot.say(7, 'Gaming thumbnail "DM ONLY TITLE"')
+    await bot.photo_for(7)
+    group_say(bot, 7, "/link")
+    group_say(bot, 7, "/link ABCD2345")
+    group_say(bot, 7, "/history")
+    refusals = await bot.texts_for(GROUP, 3)
+    assert all("only in a private chat" in text for text in refusals), refusals
+    assert not any("code:" in text or "DM ONLY TITLE" in text for text in refusals)
+    bot.say(7, "/link")
+    assert "Your link code:" in (await bot.texts_for(7))[0], "in the private chat a code is given"
+
+
+async def test_posts_sent_as_a_chat_are_not_taken_as_a_person(bot: TelegramBot) -> None:
+    """A channel's automatic forward arrives "from" Telegram's stand-in user 777000, the same for every channel:
+    taken as a person it would be one account shared by every channel's admins (history, credits, /forget)."""
+    stand_in = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+    channel = {"id": -1009991, "type": "channel", "title": "A channel"}
+    group_say(bot, 7, '/thumb Cooking "FROM A CHANNEL"', **{"from": stand_in, "sender_chat": channel,
+                                                           "is_automatic_forward": True})
+    group_say(bot, 7, "/history", **{"from": stand_in, "sender_chat": channel, "is_automatic_forward": True})
+    await bot.settle(0.6)
+    assert bot.fake.methods(chat_id=GROUP) == []
+    group_say(bot, 8, '/thumb Cooking "FROM A PERSON"')
+    assert '"FROM A PERSON"' in (await bot.photo_for(GROUP))[0].params["caption"]

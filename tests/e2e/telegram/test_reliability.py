@@ -62,6 +62,28 @@ async def test_a_failed_send_is_refunded_and_explained(new_bot: Any) -> None:
     assert (await bot.texts_for(62, 3))[2].startswith("Balance: 10 credits"), "the credit came back"
 
 
+async def test_a_picture_whose_answer_never_came_is_sent_again_not_refunded(tmp_path: Path, fake: FakeBotAPI) -> None:
+    """Telegram took the upload but its answer came after the timeout: the picture may be in the chat. Refunding
+    it would give a paid picture away; it is sent again instead (at worst twice) and paid for once."""
+    settings = telegram_settings(tmp_path, fake, lease_seconds=1, recovery_seconds=0.2)
+    settings.telegram.upload_timeout_seconds = 1.0
+    bot = await TelegramBot(fake, settings).start(providers=paid_providers())
+    try:
+        bot.say(64, "/algorithm basic")
+        await bot.texts_for(64)
+        fake.answer_late("sendPhoto", 6)  # past the 5 s every call may take (the upload budget is 1 s here)
+        bot.say(64, REQUEST)
+        await bot.photo_for(64, 2, timeout=20)
+        await bot.settle(0.5)
+        bot.say(64, "/credits")
+        texts = await bot.texts_for(64, 2)
+        assert not any("not charged" in text for text in texts), texts
+        assert texts[-1].startswith("Balance: 9 credits"), "paid once"
+        assert len(fake.calls_to("sendPhoto", chat_id=64)) == 2
+    finally:
+        await bot.stop()
+
+
 async def test_running_out_of_credits_says_the_balance_and_the_refill(new_bot: Any) -> None:
     bot: TelegramBot = await new_bot().start(providers=paid_providers())
     bot.say(ADMIN_ID, "/quota free 1 month")
