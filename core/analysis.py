@@ -68,7 +68,7 @@ FILLER_WORDS = {
     "some", "that", "this", "color", "colour", "background", "برای", "یک", "درباره", "ویدیو", "ویدئو", "تامبنیل",
     "بساز", "بسازید", "لطفا", "لطفاً", "با", "و", "از", "به", "را", "در", "من", "کانال", "یوتیوب", "رنگ", "سبک",
 }
-QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|\'([^\']{2,})\'')
+QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(?<!\w)\'([^\']{2,})\'(?!\w)')  # an apostrophe (don't) is no quote
 RANK = re.compile(r"#(\d{1,3})\b")
 PERSIAN_CHARS = re.compile(r"[\u0600-\u06FF]")
 MAX_TITLE_WORDS = 5

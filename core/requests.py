@@ -82,12 +82,12 @@ class Requests:
         allowed = settings.allowed_channels
         if allowed and turn.incoming.chat_id not in allowed:
             return await turn.refuse("channel_not_allowed", channels=", ".join(f"#{c}" for c in allowed))
-        photo_key = await self._accept_photo(turn, photo) if photo else None
-        if photo and not photo_key:
+        photo_key = await self._accept_photo(turn, photo) if photo is not None else None  # b"": refused, not lost
+        if photo is not None and not photo_key:
             return
         if conversation is None:  # the chat's first request taken: a refused one leaves nothing behind
             conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
-        request = await self._refinement(turn, conversation, text) if not photo else None
+        request = await self._refinement(turn, conversation, text) if photo is None else None
         if request is None:
             analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))
             request = Request(text, analysis, turn.incoming.options.seed or stable_seed(text), photo_key=photo_key,

@@ -19,6 +19,9 @@ from core.rendering.pixels import NotSingleBlock, pixels
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024  # the Bot API download limit; larger uploads are refused unread
 MAX_PIXELS = 40_000_000  # ~ a 50 MP phone photo passes; anything bigger is treated as a bomb
+# A 1 x 40,000,000 strip is within the pixel cap but no photo: past JPEG's 65,500-pixel side when handed to a paid
+# service, and seconds of work to fit. Wide panoramas pass.
+MAX_SIDE, MAX_ASPECT = 30_000, 100
 # What creators send (and providers return). Every other decoder Pillow has is attack surface we do not need.
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 # Keep Pillow's own guard on (it raises past 2x this) in every process that imports the renderer.
@@ -46,13 +49,16 @@ def _open(data: bytes, max_bytes: int) -> Image.Image:
             # Pillow only *warns* between MAX_IMAGE_PIXELS and 2x; we refuse that band too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=FORMATS)
-            if image.width * image.height > MAX_PIXELS:
-                raise BadImage("bomb", f"{image.width}x{image.height} pixels")
-            return image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadImage("bomb", str(exc)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise BadImage("not_image", str(exc)) from exc
+    if image.width * image.height > MAX_PIXELS:
+        raise BadImage("bomb", f"{image.width}x{image.height} pixels")
+    long, short = max(image.size), min(image.size)
+    if long > MAX_SIDE or long > MAX_ASPECT * short:
+        raise BadImage("shape", f"{image.width}x{image.height} pixels")
+    return image
 
 
 def validate_photo(data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[int, int]:
@@ -97,9 +103,17 @@ def load_photo(data: bytes, target: tuple[int, int], max_bytes: int = MAX_PHOTO_
         image.load()
         # in_place: no full-size copy when there is nothing to rotate (a 12 MP photo: several ms).
         ImageOps.exif_transpose(image, in_place=True)
+    image = _eight_bit(image)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         return image.convert("RGBA")
     return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit greys (PNG) hold 0-65535: converted to RGB as they are, all but the darkest would clip to white."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return image.convert("I").point(lambda v: v / 256).convert("L")
+    return image
 
 
 class _DecodedPhotos:
@@ -198,7 +212,7 @@ def fit(image: Image.Image, size: tuple[int, int], centering: tuple[float, float
 def flatten(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
     """RGBA -> RGB over a solid colour (JPEG has no alpha; black-by-default would look broken)."""
     if image.mode != "RGBA":
-        return image.convert("RGB")
+        return _eight_bit(image).convert("RGB")
     base = Image.new("RGB", image.size, background)
     base.paste(image, mask=image.getchannel("A"))
     return base

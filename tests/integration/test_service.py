@@ -205,8 +205,16 @@ async def test_bad_input_gets_a_polite_reply(routix: Routix, text: str, code: st
     assert isinstance(reply, ErrorReply) and reply.code == code and reply.text
 
 
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(("photo", "reason"),
-                         [(b"not an image at all", "isn't an image"), (b"\0" * 21_000_000, "too large")])
+                         [(b"not an image at all", "isn't an image"), (b"\0" * 21_000_000, "too large"),
+                          (b"", "isn't an image"),  # empty: was taken as no photo at all, a picture without it
+                          (_png(60_000, 100), "too long and thin")])
 async def test_bad_photos_are_refused_before_any_charge(routix: Routix, photo: bytes, reason: str) -> None:
     chat = Conversation(routix)
     reply = (await chat.send("use my photo", photo=photo))[-1]

@@ -196,6 +196,25 @@ def test_bad_images_raise_bad_image() -> None:
         render_local(Scene(title="x", palette=PALETTE, photo=b"\x89PNG broken"), Finish())
 
 
+def test_a_strip_no_photo_has_is_refused_and_a_panorama_is_not() -> None:
+    """1 x 40,000,000 is within the pixel cap, but past what a paid service takes and seconds to fit."""
+    for size in ((100_000, 10), (40_000, 400), (1, 500)):
+        with pytest.raises(BadImage) as info:
+            validate_photo(encode(Image.new("L", size), "PNG"))
+        assert info.value.reason == "shape"
+    assert validate_photo(encode(Image.new("RGB", (12_000, 1_500)), "JPEG")) == (12_000, 1_500)
+
+
+def test_a_16_bit_grey_photo_keeps_its_tones(finish: Finish) -> None:
+    """Converted as it is, every value above 255 of 65,535 clips: the photo became a white panel."""
+    from core.rendering.photos import load_photo
+
+    ramp = Image.fromarray(np.tile(np.linspace(0, 65535, 512), (300, 1)).astype(np.uint16))
+    loaded = np.asarray(load_photo(encode(ramp, "PNG"), (512, 300)))
+    assert loaded.shape[2] == 3 and 100 < loaded.mean() < 155 and loaded[:, :64].mean() < 40
+    render_local(Scene(title="Sixteen Bits", palette=PALETTE, photo=encode(ramp, "PNG"), layout="split"), finish)
+
+
 def test_truncated_jpeg_is_bad_image() -> None:
     data = encode(photo((1200, 900)), "JPEG")
     with pytest.raises(BadImage) as info:

@@ -17,6 +17,13 @@ def test_guillemets_give_a_persian_title_and_category() -> None:
     assert result.colors == ("#e11d48",)
 
 
+def test_apostrophes_are_not_quotes_and_single_quotes_still_are() -> None:
+    """ "Don't stop 'til you win" had the title "t stop": the apostrophes were read as quotes."""
+    assert analyze("Don't stop 'til you win, gaming").title.startswith("DON'T STOP")
+    assert analyze("Let's see what's inside the box").title.startswith("LET'S SEE")
+    assert analyze("Gaming thumbnail 'GG EZ' in red").title == "GG EZ"
+
+
 def test_title_is_derived_short_and_punchy_without_quotes() -> None:
     result = analyze("make a thumbnail for my video about the best budget laptop for students")
     assert result.title.isupper()
