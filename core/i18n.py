@@ -89,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "link_done": {"en": "Linked! Both accounts now share one balance: {balance} credits.", "fa": "متصل شد! هر دو حساب اکنون یک موجودی مشترک دارند: {balance} اعتبار."},
     "link_invalid": {"en": "That link code is invalid or expired. Ask for a new one with /link.", "fa": "این کد اتصال نامعتبر یا منقضی است. با ‎/link یک کد تازه بگیرید."},
     "private_only": {"en": "For your privacy, /{name} works only in a private chat with me (on Discord, also as a slash command).", "fa": "برای حفظ حریم خصوصی شما، ‎/{name} فقط در گفتگوی خصوصی با من کار می‌کند (در دیسکورد، با دستور اسلش هم)."},
+    "restarting": {"en": "I'm restarting this very moment: please send that again in a minute. Nothing was charged.", "fa": "همین لحظه در حال راه‌اندازی دوباره هستم: لطفاً یک دقیقهٔ دیگر دوباره بفرستید. هزینه‌ای کسر نشد."},
     "link_busy": {"en": "This account still has a thumbnail in the making. When it is done, ask for a new code with /link on your other account.", "fa": "این حساب هنوز تامبنیلی در حال ساخت دارد. وقتی تمام شد، با ‎/link در حساب دیگرتان یک کد تازه بگیرید."},
     "link_same": {"en": "Those accounts are already linked.", "fa": "این حساب‌ها از قبل به هم متصل‌اند."},
     "settings": {"en": "Settings for this {scope}: watermark {watermark}; default algorithm {algorithm}; channels {channels}.", "fa": "تنظیمات این {scope}: واترمارک {watermark}؛ الگوریتم پیش‌فرض {algorithm}؛ کانال‌ها {channels}."},

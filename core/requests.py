@@ -62,13 +62,23 @@ class Requests:
             turn.loaded["chat"] = await self.store.chat_settings(turn.incoming.platform, turn.incoming.settings_scope)
         return turn.loaded["chat"]
 
-    async def _chat_and_conversation(self, turn: Turn) -> tuple[ChatSettings, Conversation | None]:
-        """A request needs both: one trip to the database (a chat's first request makes its conversation later)."""
+    async def _channel_refused(self, turn: Turn) -> bool:
+        """A server that keeps the bot to some channels: requests and a result's buttons alike (an older result's
+        Regenerate would still draw where the bot may no longer answer)."""
+        allowed = (await self.chat_settings(turn)).allowed_channels
+        if allowed and turn.incoming.chat_id not in allowed:
+            await turn.refuse("channel_not_allowed", channels=", ".join(f"#{c}" for c in allowed))
+            return True
+        return False
+
+    async def _chat_and_conversation(self, turn: Turn) -> Conversation | None:
+        """A request needs both the chat's settings (kept for the turn) and its conversation: one trip to the
+        database (a chat's first request makes its conversation later)."""
         incoming = turn.incoming
         settings, conversation = await self.store.chat_state(incoming.platform, incoming.settings_scope,
                                                              incoming.chat_id)
         turn.loaded["chat"] = settings
-        return settings, conversation
+        return conversation
 
     # -- what to make ----------------------------------------------------------------------------------
 
@@ -78,10 +88,9 @@ class Requests:
             return await turn.refuse("empty_request")
         if len(text) > self.config.max_request_chars:
             return await turn.refuse("request_too_long", length=len(text), limit=self.config.max_request_chars)
-        settings, conversation = await self._chat_and_conversation(turn)
-        allowed = settings.allowed_channels
-        if allowed and turn.incoming.chat_id not in allowed:
-            return await turn.refuse("channel_not_allowed", channels=", ".join(f"#{c}" for c in allowed))
+        conversation = await self._chat_and_conversation(turn)
+        if await self._channel_refused(turn):
+            return
         photo_key = await self._accept_photo(turn, photo) if photo is not None else None  # b"": refused, not lost
         if photo is not None and not photo_key:
             return
@@ -148,6 +157,8 @@ class Requests:
 
     async def original(self, turn: Turn, generation: Generation) -> None:
         """The lossless file of a finished generation: a job of its own, free."""
+        if await self._channel_refused(turn):
+            return
         finish = dataclasses.replace(await self._finish(turn), keep_original=True,
                                      watermark_text=self.config.watermark_text if generation.watermarked else None)
         await self._accept(turn, self._job(turn, JobKind.ORIGINAL, (generation,), finish), (), subjects=(generation,))
@@ -157,6 +168,8 @@ class Requests:
     async def generate(self, turn: Turn, conversation: Conversation, request: Request, count: int = 1) -> None:
         """Accept `count` pictures of the request as one job (siblings arrive as an album)."""
         assert count < VARIANTS, "more siblings than design variants"
+        if await self._channel_refused(turn):  # read once per turn: a request checked it already
+            return
         algorithm = await self._choose_algorithm(turn, request.algorithm)
         if algorithm is None:
             return

@@ -5,6 +5,7 @@ deliver through is registered (unfinished jobs resume), the commands get their c
 persistent button handlers are registered and the commands are synced. An interaction is deferred first, then
 accepted by the core (stored with its job), then worked on; Discord does not redeliver interactions, so an
 interaction whose process died before acceptance is lost — the defer comes first because of the 3-second limit.
+A stop waits (INTAKE_GRACE_S) for what is being taken in, and tells what arrives meanwhile to send it again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import discord
@@ -28,6 +29,7 @@ from bots.lifecycle import settle_heap
 from core.messages import ErrorReply, Incoming, Options, Reply
 
 log = logging.getLogger(__name__)
+INTAKE_GRACE_S = 10.0  # a stop waits this long for requests being taken in (a photo downloading, a busy database)
 
 
 class AckFirst:
@@ -55,6 +57,34 @@ class AckFirst:
     async def wait(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), self.max_wait)
+
+
+class Intake:
+    """Interactions and messages deferred but not yet stored with their job. Discord redelivers none of them: a
+    stop waits for them, and one arriving while stopping is told to send it again instead of vanishing."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self._taking = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def taking(self) -> Iterator[bool]:
+        """True: take it in; False: stopping, refuse it."""
+        self._taking += 1
+        self._idle.clear()
+        try:
+            yield not self.stopping
+        finally:
+            self._taking -= 1
+            if not self._taking:
+                self._idle.set()
+
+    async def stop(self, grace_s: float) -> None:
+        self.stopping = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), grace_s)
 
 
 class PhotoRefused(Exception):
@@ -97,6 +127,7 @@ class RoutixDiscord(discord.AutoShardedClient):
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         self._core_closed = False
         self.acks = AckFirst()
+        self.intake = Intake()
 
     # -- startup ----------------------------------------------------------------------------------------
 
@@ -134,6 +165,7 @@ class RoutixDiscord(discord.AutoShardedClient):
         if not self._core_closed:  # discord.py may call close() more than once while shutting down
             self._core_closed = True
             try:
+                await self.intake.stop(INTAKE_GRACE_S)
                 await self.routix.drain()
             finally:
                 try:
@@ -150,7 +182,7 @@ class RoutixDiscord(discord.AutoShardedClient):
         async with self.acks.acknowledging():
             await interaction.response.defer(ephemeral=True, thinking=True)  # first, before any I/O
         incoming = translate.from_interaction(interaction, line, ephemeral=True)
-        await self._handle(incoming, InteractionReplies(self, incoming.reply_address, ephemeral=True))
+        await self._taken(incoming, InteractionReplies(self, incoming.reply_address, ephemeral=True))
 
     async def request(self, interaction: discord.Interaction, prompt: str, options: Options,
                       image: discord.Attachment | None) -> None:
@@ -158,18 +190,22 @@ class RoutixDiscord(discord.AutoShardedClient):
             await interaction.response.defer(thinking=True)  # first, before any I/O
         await self.acks.wait()
         replies = InteractionReplies(self, translate.interaction_address(interaction), ephemeral=False)
-        try:
-            photo = await self._photo(image, interaction.user.id, interaction.locale.value, replies)
-        except PhotoRefused:
-            return
-        await self._handle(translate.from_interaction(interaction, prompt, photo=photo, options=options), replies)
+        with self.intake.taking() as taking:
+            if not taking:
+                return await self._restarting(replies, interaction.user.id, interaction.locale.value)
+            try:
+                photo = await self._photo(image, interaction.user.id, interaction.locale.value, replies)
+            except PhotoRefused:
+                return
+            await self._handle(translate.from_interaction(interaction, prompt, photo=photo, options=options),
+                               replies)
 
     async def press(self, interaction: discord.Interaction, action: str) -> None:
         """A result's button or algorithm choice: the answer is a new public message under the result."""
         async with self.acks.acknowledging():
             await interaction.response.defer(thinking=True)
         incoming = translate.from_interaction(interaction, button=action)
-        await self._handle(incoming, InteractionReplies(self, incoming.reply_address, ephemeral=False))
+        await self._taken(incoming, InteractionReplies(self, incoming.reply_address, ephemeral=False))
 
     async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """An option discord.py could not convert, or a bug: the user still gets an answer, privately."""
@@ -194,9 +230,12 @@ class RoutixDiscord(discord.AutoShardedClient):
             return
         replies = MessageReplies(self, translate.message_address(message))
         try:
-            photo = await self._photo(translate.image_attachment(message), message.author.id, None, replies)
-            if text or photo:
-                await self._handle(translate.from_message(message, text, photo), replies)
+            with self.intake.taking() as taking:
+                if not taking:
+                    return await self._restarting(replies, message.author.id, None)
+                photo = await self._photo(translate.image_attachment(message), message.author.id, None, replies)
+                if text or photo:
+                    await self._handle(translate.from_message(message, text, photo), replies)
         except PhotoRefused:
             return
         finally:
@@ -207,6 +246,18 @@ class RoutixDiscord(discord.AutoShardedClient):
     async def _handle(self, incoming: Incoming, reply: Reply) -> None:
         await self.acks.wait()
         await self.service.handle(incoming, reply)
+        if isinstance(reply, InteractionReplies) and not reply.said:
+            await reply.withdraw()
+
+    async def _taken(self, incoming: Incoming, reply: Reply) -> None:
+        with self.intake.taking() as taking:
+            if not taking:
+                return await self._restarting(reply, int(incoming.user_id), incoming.locale)
+            await self._handle(incoming, reply)
+
+    async def _restarting(self, reply: Reply, user_id: int, locale: str | None) -> None:
+        language = await self.service.language_of(translate.PLATFORM, str(user_id), locale)
+        await reply(ErrorReply("restarting", self.service.text(language, "restarting")))
         if isinstance(reply, InteractionReplies) and not reply.said:
             await reply.withdraw()
 

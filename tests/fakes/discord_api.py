@@ -239,6 +239,7 @@ class FakeDiscord:
         self.files: dict[str, tuple[bytes, str]] = {}  # cdn path -> (data, content type)
         self.dm_channels: dict[str, str] = {}  # user id -> channel id
         self.cdn_downloads: list[str] = []  # paths the bot fetched from the CDN
+        self.cdn_delay_s = 0.0  # a slow CDN: each download answers this late
         self.expire_tokens_on_ack = False  # simulate results arriving after the 15-minute token lifetime
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_shards: dict[web.WebSocketResponse, tuple[int, int]] = {}
@@ -558,6 +559,7 @@ class FakeDiscord:
     async def _cdn(self, request: web.Request) -> web.Response:
         item = self.files.get(request.match_info["path"])
         self.cdn_downloads.append(request.match_info["path"])
+        await asyncio.sleep(self.cdn_delay_s)
         if item is None:
             return web.Response(status=404)
         return web.Response(body=item[0], headers={"Content-Type": item[1]})

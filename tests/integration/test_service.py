@@ -464,3 +464,24 @@ async def test_presses_of_original_at_once_keep_to_the_per_person_limit(tmp_path
         slow.gate.set()
         await app.aclose()
         await drop_postgres_schema(postgres_url, schema)
+
+
+async def test_a_result_s_buttons_keep_to_the_server_s_channels(routix: Routix) -> None:
+    """After /settings channels, an older result's buttons in another channel drew there all the same."""
+    from core.actions import action
+
+    guild = {"is_group": True, "space_id": "g1"}
+    member = Conversation(routix, "m", platform="discord", chat="c-general")
+    owner = Conversation(routix, "o", platform="discord", chat="c-bots")
+    await member.send('Gaming "OLD"', **guild)
+    user = await routix.store.find_user("discord", "m")
+    assert user is not None
+    old = (await routix.store.recent_generations(user.id, 1))[0]
+    await owner.send("/settings channels c-bots", is_chat_admin=True, **guild)
+    for verb in ("vars", "regen", "orig"):
+        pressed = await member.send(button=action(verb, old.id), **guild)
+        assert [getattr(e, "code", None) for e in pressed] == ["channel_not_allowed"], (verb, pressed)
+    there = Conversation(routix, "m", platform="discord", chat="c-bots")
+    made = next(e for e in await there.send('Gaming "NEW"', **guild) if isinstance(e, ImageReply))
+    again = await there.send(button=action("regen", _id(made)), **guild)
+    assert [e for e in again if isinstance(e, ImageReply)], "in the allowed channel a button draws"

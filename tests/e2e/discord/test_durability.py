@@ -51,3 +51,22 @@ async def test_a_job_resumed_after_its_interaction_expired_is_posted_in_the_chan
     assert fake.custom_ids(message["id"])[0].startswith("rx:regen:")
     through_token = [r for r in fake.requests if r.path.startswith("/webhooks/") and record.token in r.path]
     assert not through_token, "a token this close to expiry is never used"
+
+
+async def test_a_stop_waits_for_a_request_being_taken_in(fake: FakeDiscord, users, tmp_path) -> None:
+    """Deferred, its photo still downloading when the deploy stops the bot: Discord sends it never again, so the
+    stop lets it be stored with its job (made now, or by the next start) instead of leaving "thinking…" forever."""
+    from tests.e2e.discord.test_thumbnail import jpeg
+
+    settings = make_settings(tmp_path, fake)
+    photo = fake.add_attachment(jpeg(), "me.jpg", "image/jpeg")
+    fake.cdn_delay_s = 1.0
+    async with running_bot(settings, fake):
+        options = [option("prompt", 'Travel "DEPLOY DAY"'), option("image", photo["id"], 11)]
+        record = await fake.slash("thumbnail", options, user=users("gina"), attachments=[photo])
+        await fake.wait_for(lambda: fake.cdn_downloads, what="the download to start")
+    fake.cdn_delay_s = 0.0
+    async with running_bot(settings, fake):
+        await fake.wait_for(lambda: [m for _, m in record.edits if m["attachments"]]
+                            or [m for m in fake.channel_messages(fake.channel_id) if m["attachments"]],
+                            what="the request's picture")
