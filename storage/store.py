@@ -403,8 +403,7 @@ class SqlStore:
         if latest and generation.conversation_id is not None:  # a follow-up refines it even while it runs
             session.execute(sql.POINT_CONVERSATION, {"b_id": generation.conversation_id, "b_generation": generation.id})
 
-    @staticmethod
-    def _refund_in(session: Session, generation_id: uuid.UUID) -> bool:
+    def _refund_in(self, session: Session, generation_id: uuid.UUID) -> bool:
         result = session.execute(
             update(GenerationRow)
             .where(col(GenerationRow.id) == generation_id, col(GenerationRow.credit_state) == CreditState.RESERVED)
@@ -417,6 +416,8 @@ class SqlStore:
         held = session.scalars(select(LedgerRow).where(
             LedgerRow.generation_id == generation_id, LedgerRow.kind == LedgerKind.RESERVE)).first()
         back_allowance, back_granted = (-held.allowance_part, -held.granted_part) if held else (0, 0)
+        if held and back_allowance and not self._in_this_period(session, user_id, held.created_at):
+            back_allowance = 0  # that period's allowance was refilled since: given back, it would top the new one up
         session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == user_id)
                         .values(allowance=CreditAccountRow.allowance + back_allowance,
                                 granted=CreditAccountRow.granted + back_granted))
@@ -424,6 +425,12 @@ class SqlStore:
                               amount=back_allowance + back_granted, allowance_part=back_allowance,
                               granted_part=back_granted))
         return True
+
+    def _in_this_period(self, session: Session, user_id: uuid.UUID, at: datetime) -> bool:
+        account = session.execute(sql.ACCOUNT, {"b_user": user_id}).first()
+        if account is None or account.period_end is None:
+            return True
+        return period_end(self._tier_of(session, user_id).period, as_utc(at)) >= as_utc(account.period_end)
 
     @in_thread
     def grant(self, user_id: uuid.UUID, amount: int, note: str, now: datetime) -> Account:

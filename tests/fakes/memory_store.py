@@ -89,6 +89,7 @@ class _Entry:
     granted_part: int = 0
     generation_id: uuid.UUID | None = None
     note: str = ""
+    period_end: datetime | None = None  # a hold's: the allowance period it was taken from
 
 
 @dataclass
@@ -330,7 +331,7 @@ class MemoryStore:
         credits.granted -= from_granted
         self._state.ledger.append(_Entry(generation.user_id, LedgerKind.RESERVE, -generation.cost,
                                          allowance_part=-from_allowance, granted_part=-from_granted,
-                                         generation_id=generation.id))
+                                         generation_id=generation.id, period_end=credits.period_end))
         return Account(generation.user_id, credits.allowance, credits.granted, credits.period_end)
 
     def _refund(self, generation_id: uuid.UUID) -> bool:
@@ -343,6 +344,8 @@ class MemoryStore:
                      if entry.generation_id == generation_id and entry.kind == LedgerKind.RESERVE), None)
         back_allowance, back_granted = (-held.allowance_part, -held.granted_part) if held else (0, 0)
         credits = self._state.credits.get(generation.user_id)
+        if held is not None and credits is not None and held.period_end != credits.period_end:
+            back_allowance = 0  # that period's allowance was refilled since
         if credits is not None:
             credits.allowance += back_allowance
             credits.granted += back_granted

@@ -127,6 +127,22 @@ async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: St
     assert await store.ledger_total(user.id) == account.balance
 
 
+async def test_a_refund_after_the_refill_gives_back_only_what_has_not_expired(store: Store) -> None:
+    """Held on the last day, refunded after the refill: the old allowance ended with its period; given back, it
+    topped the new one up (a request that fails at midnight was worth a credit)."""
+    await store.set_tier_quota("free", 3, "day")
+    user = await store.ensure_user("console", "dora", "dora")
+    await store.grant(user.id, 2, "test", utcnow())
+    now = utcnow()
+    job = await held(store, generation(user.id, 4), now)  # 3 from today's allowance, 1 granted
+    tomorrow = now + timedelta(days=1, hours=1)
+    assert (await store.account(user.id, tomorrow)).allowance == 3  # refilled
+    assert await failed(store, job)
+    account = await store.account(user.id, tomorrow)
+    assert (account.allowance, account.granted) == (3, 2), "the granted credit comes back, the old allowance not"
+    assert await store.ledger_total(user.id) == account.balance
+
+
 async def test_link_codes_are_single_use_and_expire(store: Store) -> None:
     user = await store.ensure_user("telegram", "1", "t")
     now = utcnow()
