@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -45,15 +46,19 @@ class LocalBlobStore:
         return key
 
     def _write(self, path: Path, data: bytes) -> None:
-        if path.exists():
-            os.utime(path)  # stored again: young again, so retention's grace period protects it anew
-            return
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_size == len(data):  # the same key is the same bytes: only a cut-off file differs
+                os.utime(path)  # stored again: young again, so retention's grace period protects it anew
+                return
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write to a temporary file in the same folder, then rename: readers never see half a file.
+        # Write to a temporary file in the same folder, then rename: readers never see half a file. On disk
+        # before the rename: after a power cut the database may name it, and a renamed empty file would stay.
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
