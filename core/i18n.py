@@ -152,7 +152,20 @@ def normalize_language(code: str | None) -> str:
     return "en"
 
 
+_PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+
+
 def translate(language: str, key: str, **values: object) -> str:
     entry = TEXTS[key]
     template = entry.get(language) or entry["en"]
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    if language == "fa":  # counts and sizes in Persian digits; text values (codes, commands, dates) as they are
+        values = {name: _persian_number(value) for name, value in values.items()}
+    return template.format(**values)
+
+
+def _persian_number(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value).translate(_PERSIAN_DIGITS)
+    return value

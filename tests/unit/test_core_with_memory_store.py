@@ -95,7 +95,7 @@ async def test_a_tier_change_shows_in_the_persons_credits(app: Routix) -> None:
 async def test_lang_switches_the_replies_language(app: Routix) -> None:
     chat = Conversation(app, "dara")
     assert text_of(await chat.send("/lang fa")) == "از این پس به فارسی پاسخ می‌دهم."
-    assert (await balance_line(chat)).startswith("موجودی: 10 اعتبار")
+    assert (await balance_line(chat)).startswith("موجودی: ۱۰ اعتبار")  # Persian digits too
     await chat.send("/lang en")
     assert (await balance_line(chat)).startswith("Balance: 10 credits")
 

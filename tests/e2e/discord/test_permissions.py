@@ -52,4 +52,4 @@ async def test_no_credits_is_an_ephemeral_refusal_that_costs_nothing(fake: FakeD
         refusal = fake.messages[record.followups[0]]
         assert refusal["flags"] & (1 << 6) and record.deleted
         assert "اعتبار کافی نیست" in refusal["content"]  # in the user's locale (Persian)
-        assert "موجودی: 0" in await ask(fake, "credits", [], broke, locale="fa")
+        assert "موجودی: ۰" in await ask(fake, "credits", [], broke, locale="fa")
