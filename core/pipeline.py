@@ -113,11 +113,18 @@ class Pipeline:
     async def _run(self, job: Job, generations: list[Generation], replies: JobReplies) -> None:
         if job.status == JobStatus.FAILED:
             return await self._tell(job, replies)  # refunded before the person was told: tell them now
-        if max(job.attempts, job.deliveries) >= self.config.max_attempts or self._too_old(job):
+        if self._tries(job, generations) >= self.config.max_attempts or self._too_old(job):
             return await self._give_up(job, generations, replies)  # each restart mid-job was one attempt
         if job.kind == JobKind.ORIGINAL:
             return await self._original(job, generations[0], replies)
         await self._render(job, generations, replies)
+
+    @staticmethod
+    def _tries(job: Job, generations: list[Generation]) -> int:
+        """Runs that ended with their runner. Once every picture is stored only sending is left: the restarts
+        while making them no longer count (refunded, a picture made, perhaps paid for, would be thrown away)."""
+        made = job.kind == JobKind.RENDER and all(g.result_key for g in generations)
+        return job.deliveries if made else max(job.attempts, job.deliveries)
 
     def _too_old(self, job: Job) -> bool:
         return job.created_at is not None and utcnow() - as_utc(job.created_at) > self.config.max_age

@@ -204,3 +204,36 @@ async def test_when_one_variation_fails_its_siblings_stop_and_every_one_is_refun
         assert (await app.store.account(nia.id, utcnow())).balance == 10 + 10 - 1, "only the first is charged"
     finally:
         await app.aclose()
+
+
+async def test_a_job_whose_picture_is_stored_is_delivered_however_often_making_it_was_cut(tmp_path: Path) -> None:
+    """Its making was cut JOBS_MAX_ATTEMPTS times, but the picture is stored: only sending is left, so it is sent
+    (refunded, a picture made, perhaps paid for, would be thrown away)."""
+    from core.ports import DeliveryUncertain
+
+    settings = make_settings(tmp_path / "data")
+    settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0, max_attempts=2, lease_seconds=1,
+                                recovery_seconds=0.2)
+    app = await started(settings)
+    chat = Conversation(app, "lia")
+    first_send = True
+
+    async def no_answer_the_first_time(event: object) -> None:
+        nonlocal first_send
+        if isinstance(event, ImageReply) and first_send:
+            first_send = False
+            with sqlite3.connect(tmp_path / "data" / "routix.db") as db:  # as if its making had been cut twice
+                db.execute("UPDATE jobs SET attempts = 2")
+            raise DeliveryUncertain("the platform did not answer")
+        chat.events.append(event)  # type: ignore[arg-type]
+
+    chat.reply = no_answer_the_first_time  # type: ignore[method-assign]
+    try:
+        await chat.send('Vlog "STORED ONCE"')
+        async with asyncio.timeout(10):
+            while not any(isinstance(e, ImageReply | ErrorReply) for e in chat.events):
+                await asyncio.sleep(0.05)
+        assert not [e for e in chat.events if isinstance(e, ErrorReply)], "given up with the picture stored"
+        assert '"STORED ONCE"' in chat.last(ImageReply).caption  # type: ignore[attr-defined]
+    finally:
+        await app.aclose()
