@@ -61,6 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "stage_generating": {"en": "🎨 Designing your thumbnail…", "fa": "🎨 در حال طراحی تامبنیل…"},
     "stage_composing": {"en": "🖼 Adding the title and finishing…", "fa": "🖼 افزودن عنوان و پرداخت نهایی…"},
     "stage_uploading": {"en": "📤 Sending…", "fa": "📤 در حال ارسال…"},
+    "caption_left_out": {"en": "(No font here draws {characters}: left out of the picture.)", "fa": "(هیچ قلمی در اینجا {characters} را نمی‌کشد: در تصویر نیامد.)"},
     "caption": {"en": "\"{title}\" · {algorithm} · {credits} credits left", "fa": "«{title}» · {algorithm} · {credits} اعتبار باقی‌مانده"},
     "variations_caption": {"en": "{count} variations of \"{title}\"", "fa": "{count} نسخهٔ دیگر از «{title}»"},
     "original_caption": {"en": "Full-quality original of \"{title}\" (1280x720 PNG)", "fa": "نسخهٔ اصلی باکیفیت «{title}» (PNG ‏۱۲۸۰×۷۲۰)"},

@@ -10,6 +10,7 @@ from core.domain import Algorithm, Generation, Job
 from core.i18n import translate
 from core.messages import AlbumReply, Button, ErrorReply, ImageReply, Keyboard
 from core.ports import Links
+from core.rendering import fonts
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def _image(job: Job, item: Made, algorithms: dict[str, Algorithm]) -> ImageReply
     algorithm = algorithms.get(generation.algorithm)
     caption = translate(job.language, "caption", title=generation.title,
                         algorithm=algorithm.name if algorithm else generation.algorithm, credits=job.balance or 0)
+    if left_out := fonts.undrawable(generation.title):  # the title as typed is above; the picture lacks these
+        caption += "\n" + translate(job.language, "caption_left_out", characters=" ".join(left_out))
     return ImageReply(generation.id.hex, item.jpeg, f"routix-{generation.id.hex[:8]}.jpg", caption, item.width,
                       item.height, result_buttons(job.language, generation, algorithms))
 

@@ -158,6 +158,13 @@ def drop_uncovered(text: str, roles: Iterable[str]) -> str:
     return "".join(kept)
 
 
+def undrawable(text: str, roles: Iterable[str] = ("fa_display", "display")) -> str:
+    """The characters of `text` that no font of these roles draws (emoji, CJK, …), each once, in order: what
+    `drop_uncovered` leaves out of a title, for telling its creator."""
+    paths = [p for role in roles for p in chain(role)]
+    return "".join(dict.fromkeys(ch for ch in text if not any(covers_char(p, ch) for p in paths)))
+
+
 def text_support_problems() -> list[str]:
     """Empty when Persian shaping and the fonts are usable; otherwise what to install."""
     problems: list[str] = []

@@ -485,3 +485,11 @@ async def test_a_result_s_buttons_keep_to_the_server_s_channels(routix: Routix) 
     made = next(e for e in await there.send('Gaming "NEW"', **guild) if isinstance(e, ImageReply))
     again = await there.send(button=action("regen", _id(made)), **guild)
     assert [e for e in again if isinstance(e, ImageReply)], "in the allowed channel a button draws"
+
+
+async def test_a_caption_says_which_title_characters_no_font_draws(routix: Routix) -> None:
+    """Emoji and CJK are left out of the picture (never tofu): the creator is told, not left to wonder."""
+    image = next(e for e in await Conversation(routix).send('Gaming "🔥 I WON 我"') if isinstance(e, ImageReply))
+    assert "🔥 我" in image.caption and "left out of the picture" in image.caption
+    plain = next(e for e in await Conversation(routix, "bo").send('Gaming "I WON"') if isinstance(e, ImageReply))
+    assert "left out" not in plain.caption
