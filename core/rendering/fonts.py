@@ -152,7 +152,16 @@ def font_for_word(word: str, roles: Iterable[str]) -> str:
 def drop_uncovered(text: str, roles: Iterable[str]) -> str:
     """Remove characters no available font can draw, so a title never shows tofu boxes."""
     paths = [p for role in roles for p in chain(role)]
-    kept = [ch for ch in text if any(covers_char(p, ch) for p in paths)]
+    kept: list[str] = []
+    base_kept = True
+    for ch in text:
+        if unicodedata.category(ch).startswith("M"):  # a combining mark goes with its letter: alone it is a
+            if base_kept:                               # dotted circle (a Devanagari vowel sign)
+                kept.append(ch)
+            continue
+        base_kept = any(covers_char(p, ch) for p in paths)
+        if base_kept:
+            kept.append(ch)
     if len(kept) != len(text):
         _warn_once("title characters without any font glyph were dropped (e.g. emoji)")
     return "".join(kept)

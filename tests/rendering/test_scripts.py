@@ -120,3 +120,14 @@ def test_a_title_too_long_for_its_box_is_cut_at_a_word_and_marked() -> None:
     assert layout.size >= 40
     one_word = fit_title("Supercalifragilisticexpialidocious" * 3, (0, 0, 200, 100), style)
     assert len([w for line in one_word.lines for w in line]) == 1  # nothing left to drop: drawn smaller
+
+
+def test_a_dropped_letter_takes_its_combining_marks_along() -> None:
+    """No font here draws Devanagari letters, but its vowel signs looked covered: left alone, each was drawn as a
+    dotted circle. Persian and Latin marks on drawn letters stay."""
+    from core.rendering.fonts import drop_uncovered
+
+    roles = ("fa_display", "display")
+    assert not [ch for ch in drop_uncovered("Vlog मेरा दिन", roles) if unicodedata.category(ch).startswith("M")]
+    assert drop_uncovered("Vlog मेरा दिन", roles).strip() == "Vlog"
+    assert drop_uncovered("بَردم Café e\u0301", roles) == "بَردم Café e\u0301"
