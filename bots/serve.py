@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
+import re
 
 from aiohttp import web
 
 from core.ports import BlobStore
+from storage.blobs import content_type
 from storage.links import LINK_PATH, LinkRefused, SignedLinks
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,9 @@ def share_app(links: SignedLinks, blobs: BlobStore) -> web.Application:
             data = await blobs.get(key)
         except (FileNotFoundError, KeyError):
             return web.Response(status=404, text="no longer stored\n")
-        filename = request.query.get("n", key).replace('"', "")[:100]
-        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        # The type is the stored file's, never the link's unsigned name: "n=x.html" made a picture a web page.
+        kind = content_type(data, key.rsplit(".", 1)[1])
+        filename = _shown_name(request.query.get("n", ""), kind)
         return web.Response(body=data, content_type=kind, headers={
             "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, max-age=3600",
             "X-Content-Type-Options": "nosniff"})
@@ -33,6 +36,12 @@ def share_app(links: SignedLinks, blobs: BlobStore) -> web.Application:
     app = web.Application()
     app.router.add_get(LINK_PATH + "{key}", serve)
     return app
+
+
+def _shown_name(asked: str, kind: str) -> str:
+    """The link's name, in safe characters, with the extension of what is served."""
+    stem = re.sub(r"[^A-Za-z0-9_-]", "", asked.rsplit(".", 1)[0])[:80] or "routix"
+    return stem + (mimetypes.guess_extension(kind) or "")
 
 
 async def run_server(links: SignedLinks, blobs: BlobStore, host: str, port: int) -> None:

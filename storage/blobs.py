@@ -12,6 +12,8 @@ from pathlib import Path
 
 KEY_PATTERN = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,5}$")
 SUFFIX_PATTERN = re.compile(r"^[a-z0-9]{1,5}$")
+CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"))
 
 
 class InvalidKey(ValueError):
@@ -22,6 +24,15 @@ def content_key(data: bytes, suffix: str) -> str:
     if not SUFFIX_PATTERN.match(suffix):
         raise InvalidKey(f"suffix {suffix!r} is not 1-5 lowercase letters or digits")
     return f"{hashlib.sha256(data).hexdigest()}.{suffix}"
+
+
+def content_type(data: bytes, suffix: str) -> str:
+    """From the suffix; an uploaded photo (`img`) is sniffed from its first bytes."""
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in MAGIC if data.startswith(magic)), "application/octet-stream")
 
 
 def check_key(key: str) -> str:

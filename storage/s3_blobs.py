@@ -26,25 +26,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from storage.blobs import KEY_PATTERN, LocalBlobStore, check_key, content_key
+from storage.blobs import KEY_PATTERN, LocalBlobStore, check_key, content_key, content_type
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"))
 MISSING = {"404", "NoSuchKey", "NotFound"}
 # What an unreachable or refusing S3 raises: connection, timeout and credential errors, and error answers.
 S3_FAILURES = (BotoCoreError, ClientError, OSError)
-
-
-def content_type(data: bytes, suffix: str) -> str:
-    """From the suffix; an uploaded photo (`img`) is sniffed from its first bytes."""
-    if suffix in CONTENT_TYPES:
-        return CONTENT_TYPES[suffix]
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in MAGIC if data.startswith(magic)), "application/octet-stream")
 
 
 @dataclass(frozen=True)

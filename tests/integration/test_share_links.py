@@ -75,6 +75,17 @@ async def test_tampered_expired_and_outside_links_are_refused(server: tuple[Test
         assert status in (403, 404) and b"not for you" not in body, path
 
 
+async def test_the_served_type_is_the_stored_file_s_whatever_the_link_names(
+        server: tuple[TestServer, SignedLinks], blobs: LocalBlobStore) -> None:
+    """The name in a link is not signed: "n=x.html" served a picture (or a polyglot photo) as a web page."""
+    _, links = server
+    key = await blobs.put(picture(), "jpg")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(links.url(key, "thumb.jpg").replace("thumb.jpg", "x.html")) as response:
+            assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
+            assert response.headers["Content-Disposition"] == 'inline; filename="x.jpg"'
+
+
 async def test_a_picture_no_longer_stored_is_404(server: tuple[TestServer, SignedLinks],
                                                  blobs: LocalBlobStore) -> None:
     _, links = server
