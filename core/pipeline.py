@@ -214,7 +214,10 @@ class Pipeline:
             picture = await self.paid.picture(job, generation, provider, scene, progress.preview(self.decode))
             async with self.slots.slot(progress.queued):
                 await progress.stage(Stage.COMPOSING)
-                rendered = await self.decode(finish_external, picture.image, scene, finish, picture.subject)
+                try:
+                    rendered = await self.decode(finish_external, picture.image, scene, finish, picture.subject)
+                except BadImage as error:  # the service's picture, not the creator's photo: its failure, told so
+                    raise ProviderError(Problem.DOWN, f"its picture does not decode: {error}", final=True) from error
             await self._store_result(job, generation, rendered, len(missing), fresh)
 
         await _all_or_none(make(generation) for generation in missing)

@@ -87,16 +87,20 @@ class OpenAIImages:
         async with stream:
             async for event in stream:
                 if event.type.endswith("partial_image"):
-                    await on_preview(base64.b64decode(event.b64_json))
+                    try:
+                        partial = _decoded(event.b64_json)
+                    except ProviderError:  # a preview that does not decode is only skipped
+                        continue
+                    await on_preview(partial)
                 elif event.type.endswith("completed"):
-                    return base64.b64decode(event.b64_json)
+                    return _decoded(event.b64_json)
         raise ProviderError(Problem.DOWN, "the stream ended without a picture")
 
     async def _image_of(self, item: Any) -> bytes:
         if item is None:
             raise ProviderError(Problem.DOWN, "the answer held no picture")
         if item.b64_json:
-            return base64.b64decode(item.b64_json)
+            return _decoded(item.b64_json)
         if item.url:
             return await self._download(item.url)
         raise ProviderError(Problem.DOWN, "the answer held neither b64_json nor a url")
@@ -159,3 +163,11 @@ def _message(error: openai.APIError) -> str:
     body = error.body if isinstance(error.body, dict) else {}
     inner = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
     return str(inner.get("message") or "")[:200]
+
+
+def _decoded(b64: str) -> bytes:
+    """The picture in an answer; one whose base64 is broken was made and billed all the same: not tried again."""
+    try:
+        return base64.b64decode(b64, validate=True)
+    except ValueError as error:
+        raise ProviderError(Problem.DOWN, f"the picture's base64 does not decode: {error}", final=True) from error

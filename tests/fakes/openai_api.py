@@ -490,6 +490,7 @@ class FakeOpenAI:
         self.delay_s = 0.0  # each image request takes this long (streams spread it between their events)
         self.url_delay_s = 0.0  # serving a /_files/ URL takes this long
         self.url_size_override: int | None = None  # serve every /_files/ URL as this many bytes of PNG-ish garbage
+        self.broken_b64 = False  # every b64_json picture arrives with its base64 cut short (bad padding)
         self.blocked_words: set[str] = set()  # an image prompt with one is refused (moderation_blocked)
         self.flagged_words: set[str] = {"gore", "kill"}  # a moderation input with one is flagged
         self.flag_images = False  # flag every image given to /moderations
@@ -550,6 +551,10 @@ class FakeOpenAI:
         for _ in range(times):
             scripted = _Scripted(status, message, code, type, dict(headers or {}))
             self._scripted.setdefault(_api_path(path), deque()).append(scripted)
+
+    def _b64(self, data: bytes) -> str:
+        text = base64.b64encode(data).decode()
+        return text[:-3] if self.broken_b64 else text
 
     def hang_next(self, path: str, seconds: float) -> None:
         """The next valid request to `path` waits `seconds` before it is answered (a client timeout, usually)."""
@@ -807,7 +812,7 @@ class FakeOpenAI:
             self.files[name] = (encoded, "image/png")
             item["url"] = f"{self.root_url}/_files/{name}"
         else:
-            item["b64_json"] = base64.b64encode(encoded).decode()
+            item["b64_json"] = self._b64(encoded)
         if job.model == "dall-e-3":
             item["revised_prompt"] = f"A detailed, vivid illustration of {job.prompt}"
         return item
@@ -844,7 +849,7 @@ class FakeOpenAI:
             if step:
                 await asyncio.sleep(gap)
             await _send_event(response, {**event, "created_at": int(time.time()),
-                                         "b64_json": base64.b64encode(encoded).decode(), **common})
+                                         "b64_json": self._b64(encoded), **common})
         await response.write_eof()
         return response
 

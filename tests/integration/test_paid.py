@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -451,6 +452,38 @@ async def test_a_url_answer_past_the_size_cap_is_refused_and_refunded(tmp_path: 
         error = error_of(await ask(person, "basic"))
         assert "more than a picture" in error.text and await balance(person) == 10
         assert len(fakes.openai.calls_to(GENERATIONS)) == 1, "too large is not retried"
+    finally:
+        await app.aclose()
+
+
+async def test_a_picture_from_the_service_that_does_not_decode_is_its_failure_not_the_creator_s(
+        tmp_path: Path, fakes: AIFakes) -> None:
+    """The creator sent no photo: "That file isn't an image I can read" blamed them, with no way on."""
+    fakes.openai.url_size_override = 50_000  # under the cap, and no picture
+    app = await paid_app(tmp_path, fakes, algorithm_basic="openai:dall-e-3")
+    try:
+        person = Conversation(app)
+        error = error_of(await ask(person, "basic"))
+        assert "could not make that picture" in error.text and "isn't an image" not in error.text
+        assert any("Local" in button.label for row in error.buttons for button in row), "the free way on"
+        assert await balance(person) == 10
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 1, "made and billed once: not bought again"
+    finally:
+        await app.aclose()
+
+
+async def test_a_picture_whose_base64_is_broken_is_the_service_s_failure_refunded_and_recorded(
+        tmp_path: Path, fakes: AIFakes) -> None:
+    """It was "an internal error", and its paid call stayed "started" for ever."""
+    fakes.openai.broken_b64 = True
+    app = await paid_app(tmp_path, fakes)
+    try:
+        person = Conversation(app)
+        error = error_of(await ask(person, "basic"))
+        assert "could not make that picture" in error.text and await balance(person) == 10
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 1, "made and billed: not bought again"
+        with sqlite3.connect(tmp_path / "data" / "routix.db") as db:
+            assert [row[0] for row in db.execute("SELECT outcome FROM paid_calls")] == ["down"]
     finally:
         await app.aclose()
 
