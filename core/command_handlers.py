@@ -130,11 +130,12 @@ class CommandHandlers:
         if forgotten is None:
             return await turn.refuse("forget_busy")
         count, keys = forgotten
-        for key in keys:
+        for index, key in enumerate(keys):
             try:
                 await self.blobs.delete(key)
             except Exception as error:  # the rows are gone already: `routix storage gc` takes what is left
-                log.warning("forget: deleting a file failed (gc will): %s", error)
+                log.warning("forget: deleting %d files failed (gc will): %s", len(keys) - index, error)
+                break  # the storage is down: each of the rest would only wait out its timeouts
         await self._audit(turn, "forget", turn.actor, f"{count} generations, {len(keys)} files")
         await turn.say("forget_done", count=count, files=len(keys))
 

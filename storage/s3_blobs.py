@@ -271,6 +271,8 @@ class FallbackBlobStore:
         """From the spool (so no sync brings it back) and from S3; an unreachable S3 is an error here: the caller
         must know the picture is still there."""
         await self.spool.delete(key)
+        if time.monotonic() < self._down_until:  # known down: failing now beats a full timeout for every file
+            raise ConnectionError(f"S3 bucket {self.remote.bucket} is unreachable; {key} stays there for now")
         try:
             await self.remote.delete(key)
         except S3_FAILURES as error:

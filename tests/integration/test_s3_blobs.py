@@ -305,3 +305,33 @@ async def test_history_on_s3_offers_presigned_links_that_fetch_the_picture(endpo
     assert "Signature=" in link and "Expires=" in link, "presigned by the client, no server of ours"
     with urllib.request.urlopen(link, timeout=10) as response:
         assert response.read() == image.image
+
+
+async def test_deleting_while_s3_is_known_to_be_down_fails_at_once(tmp_path: Path) -> None:
+    """An S3 that takes requests and never answers: a save found it out (one wait for its timeouts); each delete
+    after it (a /forget of a hundred files) waited again for the full timeouts, half an hour in all."""
+    requests = 0
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal requests
+        requests += 1
+        await reader.read()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    settings = make_settings(tmp_path / "data")
+    settings.storage = storage(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", "routix-media",
+                               s3_read_timeout_seconds=0.5, s3_max_attempts=1)
+    blobs = blob_store(settings)
+    assert isinstance(blobs, FallbackBlobStore)
+    try:
+        keys = [await blobs.put(png(colour), "png") for colour in ("red", "green", "blue")]  # kept in the spool
+        assert blobs.outage
+        asked = requests
+        for key in keys:
+            with pytest.raises(ConnectionError):
+                await blobs.delete(key)
+        assert requests == asked, "no delete waited on the silent S3"
+        assert not [key for key in keys if await blobs.spool.exists(key)], "the spool's copies are gone"
+    finally:
+        server.close()
+        await blobs.aclose()
