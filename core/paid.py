@@ -128,8 +128,15 @@ class PaidPictures:
         if began is None:
             raise LeaseLost
         if not began:
-            budget = next(b for b in budgets if b.covers(call.provider))
-            raise Refused(over_budget(generation, budget, call.provider))
+            raise Refused(over_budget(generation, await self._reached(budgets, call), call.provider))
+
+    async def _reached(self, budgets: list[Budget], call: PaidCall) -> Budget:
+        """The budget the call would take past its limit (its period says until when the algorithm is paused)."""
+        covering = [budget for budget in budgets if budget.covers(call.provider)]
+        for budget in covering:
+            if await self.store.spent(budget, call.at) + call.cost_usd > budget.usd:
+                return budget
+        return covering[0]  # spent since by others' calls that ended cheaper: the first that applies
 
     # -- understanding -------------------------------------------------------------------------------------
 

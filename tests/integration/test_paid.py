@@ -281,6 +281,20 @@ async def test_a_budget_pauses_its_algorithms_until_the_period_rolls_over(app: R
     assert isinstance(listing, TextReply) and "openai $0.015 / $0.02 per day" in listing.text
 
 
+async def test_the_budget_reached_is_the_one_whose_period_the_refusal_names(app: Routix) -> None:
+    """A monthly budget for all and a daily one for OpenAI: the daily one stops the call, so the pause ends
+    tomorrow, not on the first of next month (the first budget that applied was named)."""
+    from core.ai import next_period
+    from core.credits import utcnow
+
+    admin, person = Conversation(app, user=ADMIN[1]), Conversation(app)
+    await admin.send("/budget all 100 month")
+    await admin.send("/budget openai 0.02 day")
+    image_of(await ask(person, "basic"))  # 0.015 of 0.02
+    error = error_of(await ask(person, "basic"))
+    assert next_period("day", utcnow()).strftime("%Y-%m-%d") in error.text, error.text
+
+
 async def test_budget_usage_is_explained(app: Routix) -> None:
     admin = Conversation(app, user=ADMIN[1])
     for wrong in ("/budget openai", "/budget nobody 5 day", "/budget openai -1 day", "/budget openai 5 year"):
