@@ -70,7 +70,7 @@ class StabilityImages:
                     background = both.create_task(self._generate(ask))
                     subject = both.create_task(self._cut_out(ask.photo))
             except ExceptionGroup as failed:
-                raise failed.exceptions[0] from None
+                raise _after_halves(failed.exceptions[0], background, subject) from None
             return Fetched(background.result(), self.model, self.quality, subject=subject.result())
 
     def extras(self, ask: ImageAsk) -> tuple[str, ...]:
@@ -104,3 +104,11 @@ class StabilityImages:
     async def close(self) -> None:
         return None  # the client is the service's; bootstrap closes it once
 
+
+def _after_halves(error: BaseException, *halves: asyncio.Task[bytes]) -> BaseException:
+    """A half that was made is paid for: trying the whole call again would buy it twice, so the failure is final."""
+    bought = any(half.done() and not half.cancelled() and half.exception() is None for half in halves)
+    if bought and isinstance(error, ProviderError) and not error.final:
+        return ProviderError(error.problem, f"{error.detail} (the other half was made and billed)",
+                             error.retry_after, final=True)
+    return error

@@ -107,6 +107,19 @@ async def test_a_photo_of_the_creator_is_cut_out_and_placed_beside_the_title(app
     assert title_read(image.image, TITLE) >= 0.9
 
 
+async def test_a_half_of_a_two_part_call_that_was_made_is_not_bought_again(app: Routix, fakes: AIFakes) -> None:
+    """The background was drawn (and billed), then the cut-out failed: trying the whole call again drew and paid
+    for the background twice. The creator is refunded; nothing is bought twice."""
+    cut_out = "/v2beta/stable-image/edit/remove-background"
+    fakes.stability.hang_next(cut_out, 1.0)
+    fakes.stability.fail_next(cut_out, 500)
+    person = Conversation(app)
+    error = error_of(await ask(person, "pro", photo=photo_bytes()))
+    assert "not charged" in error.text and await balance(person) == 10
+    generated = [call for call in fakes.stability.calls if "/generate/" in call.path]
+    assert len(generated) == 1, "the background was bought once"
+
+
 def _near(pixel: tuple[int, ...], colour: tuple[int, int, int]) -> bool:
     return all(abs(a - b) < 25 for a, b in zip(pixel, colour, strict=False))
 
