@@ -84,17 +84,25 @@ class OpenAIImages:
     async def _streamed(self, stream: Any, on_preview: Preview) -> bytes:
         """Partial pictures as they come (each a preview), then the final one. The stream is closed either way: an
         open one keeps its connection out of the pool (the pool ran dry after a few pictures otherwise)."""
-        async with stream:
-            async for event in stream:
-                if event.type.endswith("partial_image"):
-                    try:
-                        partial = _decoded(event.b64_json)
-                    except ProviderError:  # a preview that does not decode is only skipped
-                        continue
-                    await on_preview(partial)
-                elif event.type.endswith("completed"):
-                    return _decoded(event.b64_json)
-        raise ProviderError(Problem.DOWN, "the stream ended without a picture")
+        drawn = False  # a partial picture came: it is being drawn and billed, whatever follows
+        try:
+            async with stream:
+                async for event in stream:
+                    if event.type.endswith("partial_image"):
+                        drawn = True
+                        try:
+                            partial = _decoded(event.b64_json)
+                        except ProviderError:  # a preview that does not decode is only skipped
+                            continue
+                        await on_preview(partial)
+                    elif event.type.endswith("completed"):
+                        return _decoded(event.b64_json)
+        except openai.OpenAIError as error:
+            if not drawn:
+                raise
+            failed = _classified(error)  # bought again by a retry: final, and its estimate kept as spend
+            raise ProviderError(failed.problem, f"{failed.detail}, after a partial picture", final=True) from None
+        raise ProviderError(Problem.DOWN, "the stream ended without a picture", final=drawn)
 
     async def _image_of(self, item: Any) -> bytes:
         if item is None:

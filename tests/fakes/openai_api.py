@@ -491,6 +491,7 @@ class FakeOpenAI:
         self.url_delay_s = 0.0  # serving a /_files/ URL takes this long
         self.url_size_override: int | None = None  # serve every /_files/ URL as this many bytes of PNG-ish garbage
         self.broken_b64 = False  # every b64_json picture arrives with its base64 cut short (bad padding)
+        self.cut_streams = False  # a stream's connection drops after its first partial picture (being drawn, billed)
         self.blocked_words: set[str] = set()  # an image prompt with one is refused (moderation_blocked)
         self.flagged_words: set[str] = {"gore", "kill"}  # a moderation input with one is flagged
         self.flag_images = False  # flag every image given to /moderations
@@ -850,6 +851,9 @@ class FakeOpenAI:
                 await asyncio.sleep(gap)
             await _send_event(response, {**event, "created_at": int(time.time()),
                                          "b64_json": self._b64(encoded), **common})
+            if self.cut_streams and request.transport is not None:
+                request.transport.close()
+                return response
         await response.write_eof()
         return response
 

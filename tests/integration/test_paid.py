@@ -515,6 +515,22 @@ async def test_a_picture_whose_base64_is_broken_is_the_service_s_failure_refunde
         await app.aclose()
 
 
+async def test_a_stream_cut_after_a_partial_picture_is_not_bought_again(tmp_path: Path, fakes: AIFakes) -> None:
+    """A partial picture means it is being drawn, and billed: each of four retries bought it again, each counted
+    as costing nothing."""
+    fakes.openai.cut_streams = True
+    app = await paid_app(tmp_path, fakes)
+    try:
+        person = Conversation(app)
+        error = error_of(await ask(person, "basic"))
+        assert "not charged" in error.text and await balance(person) == 10
+        assert len(fakes.openai.calls_to(GENERATIONS)) == 1
+        with sqlite3.connect(tmp_path / "data" / "routix.db") as db:
+            assert [cost > 0 for (cost,) in db.execute("SELECT cost_usd FROM paid_calls")] == [True], "kept as spend"
+    finally:
+        await app.aclose()
+
+
 # -- the same money rules on PostgreSQL ---------------------------------------------------------------------------
 
 async def test_on_postgresql_200_requests_charge_10_and_a_budget_holds_under_concurrency(
