@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageOps
 from core.rendering import backgrounds as bg
 from core.rendering import fonts
 from core.rendering.colors import INK, RGB, WHITE, Theme, contrast_lum, luminance, readable_on, theme_for
+from core.rendering.errors import BadImage
 from core.rendering.layouts import DURATION, LAYOUT_FUNCS, SAFE, Ctx, Plan
 from core.rendering.motifs import category_of, subject_motif
 from core.rendering.output import deliver
@@ -25,6 +26,7 @@ from core.text import is_blank
 Box = tuple[int, int, int, int]
 MIN_CONTRAST = 4.6  # WCAG AA is 4.5:1; a little headroom for JPEG ringing
 HIGHLIGHT_CONTRAST = 3.0  # the accent word is large bold text: WCAG's large-text level
+MIN_PROVIDER_SIDE = 256  # a service's picture smaller than this on a side is not used (the smallest they make: 1024)
 _LINEAR = (np.arange(256) / 255.0)
 _LINEAR = np.where(_LINEAR <= 0.04045, _LINEAR / 12.92, ((_LINEAR + 0.055) / 1.055) ** 2.4).astype(np.float32)
 _WEIGHTED_LINEAR = (_LINEAR[:, None] * np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)).reshape(1, 256, 3)
@@ -280,6 +282,8 @@ def external_canvas(image_bytes: bytes, scene: Scene, keep_background: bool = Fa
     `subject` (the creator cut out of their photo, RGBA), the creator stands on the right and the title on the left."""
     theme = theme_for(scene)
     image = load_photo(image_bytes, (WIDTH, HEIGHT), max_bytes=50 * 1024 * 1024)
+    if min(image.size) < MIN_PROVIDER_SIDE:  # a service's 8x8 blown up to 1280x720 is no picture worth paying for
+        raise BadImage("not_image", f"a {image.width}x{image.height} picture is too small to use")
     # ImageOps.fit: crop to 16:9 around the centre, then scale; 1024², 1536x1024, 1792x1024 all land exact.
     canvas = flatten(ImageOps.fit(image, (WIDTH, HEIGHT), Image.Resampling.BICUBIC), theme.dark)
     rng = _rng(scene)

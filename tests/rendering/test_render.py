@@ -241,6 +241,8 @@ def test_finish_external_fits_rgba_provider_output(size: tuple[int, int], scene:
 def test_finish_external_rejects_garbage(scene: Scene) -> None:
     with pytest.raises(BadImage):
         finish_external(b"<html>error</html>", scene, Finish())
+    with pytest.raises(BadImage):  # an 8x8 "picture" blown up to 1280x720 was delivered and paid for
+        finish_external(encode(photo((8, 8))), scene, Finish())
 
 
 # --- watermark ----------------------------------------------------------------------------------------------
