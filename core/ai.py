@@ -87,7 +87,11 @@ async def with_retries(call: Callable[[], Awaitable[T]], deadline_s: float, *, a
     started = time.monotonic()
     for attempt in range(attempts):
         try:
-            return await call()
+            try:  # the call itself ends at the deadline too: its own timeout could have run past it by one more
+                async with asyncio.timeout(max(0.0, deadline_s - (time.monotonic() - started))):
+                    return await call()
+            except TimeoutError:
+                raise ProviderError(Problem.TIMEOUT, f"no picture within the {deadline_s:g} s deadline") from None
         except ProviderError as error:
             wait = error.retry_after if error.retry_after is not None else base_s * 2**attempt * random.uniform(1, 1.5)
             late = time.monotonic() - started + wait > deadline_s

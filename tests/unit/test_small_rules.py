@@ -97,3 +97,19 @@ def test_a_curly_apostrophe_or_an_emoji_keeps_the_request_in_the_prompt() -> Non
 
     ask = thumbnail_ask(Scene(title="BUILD", prompt="Let’s build a gaming PC 🔥 “BUILD”", category="tech"))
     assert "Let's build a gaming PC" in ask.prompt and ask.prompt.isascii()
+
+
+async def test_a_provider_call_that_hangs_ends_at_the_deadline_not_a_call_timeout_later() -> None:
+    """Only the backoff was held to the deadline: a call started just before it ran its whole timeout past it
+    (about 360 s for a 300 s deadline)."""
+    import asyncio
+
+    from core.ai import Problem, ProviderError, with_retries
+
+    async def hangs() -> bytes:
+        await asyncio.sleep(60)  # a service that never answers, longer than its deadline
+        return b""
+
+    with pytest.raises(ProviderError) as failed:
+        await asyncio.wait_for(with_retries(hangs, deadline_s=0.2), timeout=10)
+    assert failed.value.problem == Problem.TIMEOUT
