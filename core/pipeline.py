@@ -307,7 +307,8 @@ class Pipeline:
 
     async def _original_png(self, job: Job, generation: Generation) -> bytes:
         if generation.original_key is not None:
-            return await self.blobs.get(generation.original_key)
+            with contextlib.suppress(FileNotFoundError):  # expired by retention just now: made again below
+                return await self.blobs.get(generation.original_key)
         photo = await self.blobs.get(generation.photo_key) if generation.photo_key else None
         finish = dataclasses.replace(Finish(**job.finish), keep_original=True)
         provider = self.providers[generation.algorithm]

@@ -56,3 +56,17 @@ async def test_free_tier_originals_expire_and_are_made_again_on_demand(routix: R
     assert not await blobs.exists(generation.original_key)
     again = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
     assert again.data == original.data, "the same lossless file, made again"
+
+
+async def test_an_original_whose_file_went_missing_is_made_again(routix: Routix) -> None:
+    """Retention took the file a moment before its row forgot it (or a disk lost it): Original failed."""
+    blobs = routix.blobs
+    assert isinstance(blobs, LocalBlobStore)
+    person = Conversation(routix)
+    image = next(e for e in await person.send('Tech "GONE FILE"') if isinstance(e, ImageReply))
+    original = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
+    generation = await routix.store.get_generation(uuid.UUID(hex=image.generation_id))
+    assert generation is not None and generation.original_key
+    await blobs.delete(generation.original_key)
+    again = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
+    assert again.data == original.data
