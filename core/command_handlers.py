@@ -130,14 +130,21 @@ class CommandHandlers:
         if forgotten is None:
             return await turn.refuse("forget_busy")
         count, keys = forgotten
+        deleted = await self._delete_files(keys)
+        await self._audit(turn, "forget", turn.actor, f"{count} generations, {deleted} of {len(keys)} files")
+        await turn.say("forget_done", count=count, files=deleted)
+
+    async def _delete_files(self, keys: list[str]) -> int:
+        """The files no row refers to any more, at once (a person who forgets expects it gone now)."""
+        deleted = 0
         for index, key in enumerate(keys):
             try:
                 await self.blobs.delete(key)
+                deleted += 1
             except Exception as error:  # the rows are gone already: `routix storage gc` takes what is left
                 log.warning("forget: deleting %d files failed (gc will): %s", len(keys) - index, error)
                 break  # the storage is down: each of the rest would only wait out its timeouts
-        await self._audit(turn, "forget", turn.actor, f"{count} generations, {len(keys)} files")
-        await turn.say("forget_done", count=count, files=len(keys))
+        return deleted
 
     async def cmd_history(self, turn: Turn, args: list[str]) -> None:
         if not await self._privately(turn, "history"):

@@ -191,6 +191,7 @@ class BlobStore(Protocol):
     async def get(self, key: str) -> bytes: ...
     async def exists(self, key: str) -> bool: ...
     async def delete(self, key: str) -> None: ...  # a key that is not there is no error
+    async def saved_at(self, key: str) -> float | None: ...  # epoch seconds of its last save; None: not stored
 
 
 class Links(Protocol):

@@ -81,6 +81,13 @@ class LocalBlobStore:
     async def exists(self, key: str) -> bool:
         return self.path_of(key).exists()
 
+    async def saved_at(self, key: str) -> float | None:
+        """When it was last saved (a save of bytes already stored makes it young again): None if it is not."""
+        try:
+            return self.path_of(key).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path_of(key).unlink, missing_ok=True)
 

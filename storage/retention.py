@@ -15,6 +15,7 @@ from storage.store import SqlStore
 class Listed(Protocol):
     async def listing(self) -> list[tuple[str, float]]: ...
     async def delete(self, key: str) -> None: ...
+    async def saved_at(self, key: str) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ async def collect_garbage(store: SqlStore, blobs: Listed, older_than: timedelta,
     referenced = await store.referenced_keys()  # again: a picture made again while the store was listed is kept
     for key in candidates:
         if key in referenced:
+            continue
+        saved = await blobs.saved_at(key)  # saved again since the listing: on its way to a row (the same bytes)
+        if saved is not None and saved > cutoff:
             continue
         await blobs.delete(key)
         deleted += 1

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MISSING = {"404", "NoSuchKey", "NotFound"}
+REFRESH_AFTER_S = 3600.0  # an object saved again after this long is copied onto itself: its age starts again
 # What an unreachable or refusing S3 raises: connection, timeout and credential errors, and error answers.
 S3_FAILURES = (BotoCoreError, ClientError, OSError)
 
@@ -58,8 +59,9 @@ def _missing(error: ClientError) -> bool:
 class S3BlobStore:
     """The BlobStore port on S3 with the real boto3 client."""
 
-    def __init__(self, config: S3Config, client: Any = None) -> None:
+    def __init__(self, config: S3Config, client: Any = None, *, refresh_after_s: float = REFRESH_AFTER_S) -> None:
         self.config = config
+        self.refresh_after_s = refresh_after_s
         self.bucket = config.bucket
         prefix = config.prefix.strip("/")
         self.prefix = f"{prefix}/" if prefix else ""
@@ -108,7 +110,12 @@ class S3BlobStore:
         # HEAD first: the key is the bytes' hash, so an object under it already holds these bytes. Skipping the PUT
         # saves re-sending a reused photo, keeps a versioned bucket from growing a version per save, and tells
         # `sync` what it really uploaded. Two saves racing past the HEAD both PUT the same bytes: still one object.
-        if self._head(key):
+        saved = self._saved_at(key)
+        if saved is not None:
+            if time.time() - saved > self.refresh_after_s:  # young again, as a local save makes it: retention's grace
+                self.client.copy_object(Bucket=self.bucket, Key=self.object_key(key),  # protects it anew
+                                        CopySource={"Bucket": self.bucket, "Key": self.object_key(key)},
+                                        MetadataDirective="REPLACE", ContentType=content_type(data, suffix))
             return False
         self.client.put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data,
                                ContentType=content_type(data, suffix))
@@ -139,13 +146,20 @@ class S3BlobStore:
         return await self._run(self._head, key)
 
     def _head(self, key: str) -> bool:
+        return self._saved_at(key) is not None
+
+    def _saved_at(self, key: str) -> float | None:
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self.object_key(key))
+            answer = self.client.head_object(Bucket=self.bucket, Key=self.object_key(key))
         except ClientError as error:
             if _missing(error):
-                return False
+                return None
             raise
-        return True
+        return float(answer["LastModified"].timestamp())
+
+    async def saved_at(self, key: str) -> float | None:
+        check_key(key)
+        return await self._run(self._saved_at, key)
 
     async def delete(self, key: str) -> None:
         await self._run(self.client.delete_object, Bucket=self.bucket, Key=self.object_key(key))  # missing: no error
@@ -279,6 +293,17 @@ class FallbackBlobStore:
             self._failed("delete", key, error)
             raise
         self._answered()
+
+    async def saved_at(self, key: str) -> float | None:
+        """The newer of the spool's copy and the object (unreachable S3: an error, so nothing is taken as old)."""
+        local = await self.spool.saved_at(key)
+        try:
+            remote = await self.remote.saved_at(key)
+        except S3_FAILURES as error:
+            self._failed("look-up", key, error)
+            raise
+        self._answered()
+        return max((t for t in (local, remote) if t is not None), default=None)
 
     async def listing(self) -> list[tuple[str, float]]:
         """The bucket's blobs and the spool's, each once with its newest time (retention never takes a fresh copy)."""

@@ -70,3 +70,18 @@ async def test_an_original_whose_file_went_missing_is_made_again(routix: Routix)
     await blobs.delete(generation.original_key)
     again = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
     assert again.data == original.data
+
+
+async def test_a_file_saved_again_after_the_listing_is_kept(routix: Routix) -> None:
+    """Listed as old and unreferenced, then saved again (the same bytes, on their way to a new row): kept."""
+    blobs = routix.blobs
+    assert isinstance(blobs, LocalBlobStore)
+
+    class ListedBeforeTheSave(LocalBlobStore):
+        async def listing(self) -> list[tuple[str, float]]:
+            return [(key, 0.0) for key, _ in await super().listing()]  # the ages it had when gc listed it
+
+    key = await blobs.put(b"an old orphan photo", "img")
+    collected = await collect_garbage(routix.store, ListedBeforeTheSave(blobs.root), timedelta(days=7), None)
+    assert collected.blobs_deleted == 0 and await blobs.exists(key)
+

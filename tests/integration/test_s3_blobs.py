@@ -335,3 +335,18 @@ async def test_deleting_while_s3_is_known_to_be_down_fails_at_once(tmp_path: Pat
     finally:
         server.close()
         await blobs.aclose()
+
+
+async def test_saving_bytes_already_stored_makes_the_object_young_again(endpoint: str, bucket: str) -> None:
+    """The save skipped the upload and left the object its old age: retention (by age, then unreferenced) took a
+    photo saved again a moment ago, before its row existed, and the job failed on the missing file."""
+    blobs = S3BlobStore(S3Config(bucket=bucket, endpoint_url=endpoint, path_style=True), refresh_after_s=0.0)
+    key = await blobs.put(b"a forwarded photo", "img")
+    first = await blobs.saved_at(key)
+    await asyncio.sleep(1.1)  # S3 keeps whole seconds
+    assert await blobs.put(b"a forwarded photo", "img") == key
+    again = await blobs.saved_at(key)
+    assert first is not None and again is not None and again > first
+    assert await blobs.get(key) == b"a forwarded photo" and await blobs.saved_at("0" * 64 + ".jpg") is None
+    await blobs.aclose()
+
