@@ -11,11 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bots import database
 from bots.lifecycle import run_service
 from bots.logs import install_redaction, settings_secrets
 from bots.settings import Settings, SettingsError, load_settings
+from core.ports import StoreUnavailable
 from storage.migrations import SchemaError
+
+log = logging.getLogger("routix")
 
 PLATFORM_RUNNERS = {"telegram": "bots.telegram.main", "discord": "bots.discord.main", "worker": "bots.worker"}
 
@@ -65,13 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger("saq").setLevel(logging.WARNING)  # a line per job enqueued and run: only when debugging
         logging.getLogger("alembic").setLevel(logging.WARNING)  # storage.migrations logs what a start migrated
-    if args.command == "db":
-        return database.run(settings, args)
     try:
-        return _run(settings, args)
+        return database.run(settings, args) if args.command == "db" else _run(settings, args)
     except SchemaError as error:  # an outdated PostgreSQL schema: the message says what to run
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except (StoreUnavailable, SQLAlchemyError) as error:  # through the redacting log: the URL holds a password
+        log.error("the database (DATABASE_URL) could not be used: %s", str(error).splitlines()[0][:300])
+        return 2
+    except Exception as error:  # unforeseen: logged redacted, never printed by Python with a token in a URL
+        log.critical("routix %s stopped: %s: %s", args.command, type(error).__name__, error, exc_info=True)
+        return 1
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,21 @@ def _config(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
 
 
+def _http_url(value: str) -> str:
+    """An http(s) URL with a host (and a numeric port, if any), or empty. A client handed anything else fails on
+    its first request, with the URL (and the token in it) in the error."""
+    if not value:
+        return value
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError("not a URL with a valid host and port") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("use an http:// or https:// URL with a host, e.g. https://api.example.org/v1")
+    return value
+
+
 class AppSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -37,6 +53,13 @@ class AppSettings(BaseSettings):
     routix_data_dir: Path = Path("data")
     routix_admins: str = ""  # "telegram:123,discord:456,console:alice"
     routix_log_level: str = "INFO"
+
+    @field_validator("routix_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
 
     @model_validator(mode="after")
     def _secret(self) -> AppSettings:
@@ -75,10 +98,15 @@ class DatabaseSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        scheme = value.partition("://")[0]
-        if value and (not value.partition("://")[2] or scheme not in DRIVERS):
-            raise ValueError(f"'{scheme or value}' is not a supported database: use sqlite:///path/to/routix.db or "
+        scheme, separator, rest = value.partition("://")
+        if value and (not separator or not rest or scheme not in DRIVERS):  # never the value: it holds a password
+            raise ValueError("not a supported database URL: use sqlite:///path/to/routix.db or "
                              "postgresql://user:password@host:5432/name")
+        if value and scheme != "sqlite":
+            try:
+                urlsplit(value).port  # noqa: B018 - raises on a port that is not a number in range
+            except ValueError:
+                raise ValueError("its port is not a number from 1 to 65535") from None
         return value
 
 
@@ -143,11 +171,16 @@ class TelegramSettings(BaseSettings):
     file_base_url: str = "https://api.telegram.org/file/bot"
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
+    webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: str = ""  # default: derived from SECRET_KEY
-    max_bytes: int = 2_000_000
+    max_bytes: int = Field(2_000_000, ge=50_000)
     flood_limits: bool = True  # Telegram's 30 messages/s and 20/min per group; off only for a Bot API without them
     upload_timeout_seconds: float = Field(20.0, gt=0)  # a picture's upload and Telegram's answer to it
+
+    @field_validator("api_base_url", "file_base_url", "webhook_url")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        return _http_url(value)
 
 
 class DiscordSettings(BaseSettings):
@@ -157,9 +190,14 @@ class DiscordSettings(BaseSettings):
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     guild_ids: str = ""  # comma-separated: sync commands to these servers instantly
-    max_bytes: int = 2_000_000
+    max_bytes: int = Field(2_000_000, ge=50_000)
     shard_count: int = Field(0, ge=0)  # 0: one connection, no sharding
     shard_ids: str = ""  # comma-separated shards this process runs (empty: all of shard_count)
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _http_url(value)
 
     @property
     def shards(self) -> list[int] | None:
@@ -209,6 +247,11 @@ class AISettings(BaseSettings):
     analysis_for: Literal["paid", "all"] = "paid"  # which requests the model reads
     moderation_model: str = "omni-moderation-latest"  # OpenAI's moderation, used whenever OPENAI_API_KEY is set
     moderation_blocked_words: str = ""  # comma-separated, added to the built-in list
+
+    @field_validator("openai_base_url", "stability_api_base_url", "sdwebui_base_url", "analysis_base_url")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        return _http_url(value)
 
     @field_validator("algorithm_basic", "algorithm_premium", "algorithm_pro")
     @classmethod
@@ -276,6 +319,11 @@ class StorageSettings(BaseSettings):
         if value and not S3_BUCKET.match(value):
             raise ValueError("not a bucket name: 3-63 lowercase letters, digits, dots and hyphens")
         return value
+
+    @field_validator("share_base_url")
+    @classmethod
+    def _share(cls, value: str) -> str:
+        return _http_url(value)
 
     @field_validator("s3_endpoint_url")
     @classmethod

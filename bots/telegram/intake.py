@@ -302,12 +302,17 @@ class WebhookServer:
             await self._runner.cleanup()
 
     async def _update(self, request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), self.secret_token):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a 500 and a traceback for anyone's header)
+        sent = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(sent, self.secret_token.encode()):
             return web.Response(status=403, text="forbidden")
         try:
-            update = Update.de_json(json.loads(await request.read()), self.bot)
-        except (ValueError, TypeError, KeyError) as error:
+            body = json.loads(await request.read())
+            update = Update.de_json(body, self.bot) if isinstance(body, dict) else None
+        except Exception as error:  # whatever a body that is no update breaks in the parser: a 400, not a 500
             log.warning("webhook: not an update (%s)", type(error).__name__)
+            update = None
+        if update is None:
             return web.Response(status=400, text="bad request")
         await self.accept(update)
         return web.Response(text="ok")

@@ -72,7 +72,8 @@ def webhook_secret(settings: Settings) -> str:
 
 
 def webhook_path(url: str) -> str:
-    return urlparse(url).path.strip("/") or PLATFORM
+    """Where Telegram posts: the URL's own path ("/" for https://bot.example.org, where it posts then)."""
+    return urlparse(url).path.strip("/")
 
 
 class RoutixBot(ExtBot[Any]):
@@ -214,6 +215,10 @@ async def _serve(settings: Settings, webhook: Webhook | None) -> int:
             await bot.start()
         except InvalidToken:
             log.error("Telegram refused TELEGRAM_BOT_TOKEN")
+            await bot.stop()
+            return 2
+        except TelegramError as error:  # unreachable at start: said once, its connections closed
+            log.error("Telegram could not be reached at %s: %s", settings.telegram.api_base_url, error)
             await bot.stop()
             return 2
         if webhook is None:

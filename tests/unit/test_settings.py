@@ -47,6 +47,35 @@ def test_an_unsupported_database_is_named_without_repeating_its_password(monkeyp
     assert "hunter2-secret" not in str(error.value)
 
 
+@pytest.mark.parametrize("url", ["routix:Sup3rS3cretPW@db.example:5432/routix", "postgresql:/routix:Sup3rS3cretPW@db",
+                                 "postgresql://routix:Sup3rS3cretPW@db.example:notaport/routix"])
+def test_a_malformed_database_url_is_explained_without_its_password(monkeypatch: pytest.MonkeyPatch,
+                                                                     url: str) -> None:
+    """Without "://" the whole value (password and all) was the "scheme" the message named."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert "DATABASE_URL" in str(error.value) and "Sup3rS3cretPW" not in str(error.value)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("ROUTIX_LOG_LEVEL", "verbose"), ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot"),
+    ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:99999/bot"), ("TELEGRAM_WEBHOOK_PORT", "99999"),
+    ("TELEGRAM_MAX_BYTES", "-1"), ("DISCORD_API_BASE_URL", "discord.com/api"), ("OPENAI_BASE_URL", "localhost:8080"),
+])
+def test_a_bad_value_is_named_at_start_not_a_traceback_later(monkeypatch: pytest.MonkeyPatch, name: str,
+                                                             value: str) -> None:
+    """A log level logging does not know, a base URL a client fails on with the token in it, a port past 65535."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        load_settings()
+
+
+def test_the_log_level_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUTIX_LOG_LEVEL", "debug")
+    assert load_settings().app.routix_log_level == "DEBUG"
+
+
 @pytest.mark.parametrize("url", ["sqlite:////data/routix.db", "sqlite+aiosqlite:////data/routix.db",
                                  "postgresql://routix@db/routix", "postgresql+asyncpg://routix@db/routix?schema=r"])
 def test_database_urls_for_the_earlier_async_drivers_still_work(monkeypatch: pytest.MonkeyPatch, url: str) -> None:

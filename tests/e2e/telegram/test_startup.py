@@ -59,3 +59,30 @@ def test_webhook_secret_is_derived_from_secret_key_unless_set() -> None:
     assert webhook_secret(settings(key, "mine")) == "mine"
     hook = Webhook.from_settings(settings(key))
     assert hook is not None and (hook.port, hook.secret_token) == (8443, derived)
+
+
+async def test_a_webhook_without_a_path_is_served_where_telegram_posts(new_bot: Any) -> None:
+    """https://bot.example.org/ made the bot listen on /telegram while Telegram posted to /: every update a 404."""
+    bot: TelegramBot = new_bot()
+    port = free_port()
+    hook = Webhook(f"http://127.0.0.1:{port}/", "s3cret-token_OK", listen="127.0.0.1", port=port)
+    await bot.start(webhook=hook)
+    update = {"update_id": 5001, "message": bot.fake.message(71, text='Travel "ROOT PATH"')}
+    assert await bot.fake.post_webhook(update, hook.secret_token) == 200
+    assert '"ROOT PATH"' in (await bot.photo_for(71))[0].params["caption"]
+
+
+async def test_a_webhook_answers_what_is_no_update_with_4xx_not_a_traceback(new_bot: Any) -> None:
+    """A non-ASCII secret header (anyone can send one) and bodies that are JSON but no update were a 500 with a
+    traceback in the log; Telegram retries a 500."""
+    bot: TelegramBot = new_bot()
+    port = free_port()
+    hook = Webhook(f"http://127.0.0.1:{port}/hook", "s3cret-token_OK", listen="127.0.0.1", port=port)
+    await bot.start(webhook=hook)
+    secret = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(hook.url, data=b"{}", headers={"X-Telegram-Bot-Api-Secret-Token": "s3cr3\u00e9"}) as r:
+            assert r.status == 403
+        for body in (b"null", b"[1, 2]", b"5", b'{"update_id": 7, "message": "x"}'):
+            async with session.post(hook.url, data=body, headers=secret) as response:
+                assert response.status == 400, body
