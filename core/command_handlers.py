@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
@@ -286,7 +287,7 @@ class CommandHandlers:
         if (user := await self._target(turn, args[0])) is None:
             return
         account = await self.store.grant(user.id, amount, f"by {turn.actor}", utcnow())
-        await self._audit(turn, "grant", args[0], args[1])
+        await self._audit(turn, "grant", args[0], str(amount))
         await turn.say("granted", amount=amount, user=args[0], balance=account.balance)
 
     async def cmd_quota(self, turn: Turn, args: list[str]) -> None:
@@ -296,7 +297,7 @@ class CommandHandlers:
             return await self._usage(turn, "quota")
         await self.store.set_tier_quota(args[0], quota, args[2])
         self.catalogue.forget()
-        await self._audit(turn, "quota", args[0], f"{args[1]} per {args[2]}")
+        await self._audit(turn, "quota", args[0], f"{quota} per {args[2]}")
         await turn.say("quota_set", tier=args[0], amount=quota, period=turn.text(f"period_{args[2]}"))
 
     async def cmd_tier(self, turn: Turn, args: list[str]) -> None:
@@ -381,11 +382,10 @@ class CommandHandlers:
 
 
 def _dollars(text: str) -> float | None:
-    try:
-        value = float(text.lstrip("$"))
-    except ValueError:
+    """Dollars as an admin writes them ("5", "$0.50"); float() also took "1e3" and "1_0", a typo away from $1000."""
+    if not re.fullmatch(r"\$?[0-9]{1,6}(?:\.[0-9]{1,4})?", text):
         return None
-    return value if 0 <= value < 1_000_000 and value == value else None
+    return float(text.lstrip("$"))
 
 
 def _spend_line(turn: Turn, spend: dict[tuple[str, str], tuple[float, int]]) -> str:

@@ -310,7 +310,8 @@ async def test_the_budget_reached_is_the_one_whose_period_the_refusal_names(app:
 
 async def test_budget_usage_is_explained(app: Routix) -> None:
     admin = Conversation(app, user=ADMIN[1])
-    for wrong in ("/budget openai", "/budget nobody 5 day", "/budget openai -1 day", "/budget openai 5 year"):
+    for wrong in ("/budget openai", "/budget nobody 5 day", "/budget openai -1 day", "/budget openai 5 year",
+                  "/budget openai 1e3 day", "/budget openai 1_0 day", "/budget openai nan day"):  # typos, not $1000
         reply = (await admin.send(wrong))[-1]
         assert isinstance(reply, ErrorReply) and "/budget" in reply.text
     creator = (await Conversation(app).send("/budget all 1 day"))[-1]
