@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import secrets
+import string
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from core.messages import Working
 from core.moderation import LocalWordList
 from core.ports import Acceptance, BlobStore, Decode, JobBackend, Outcome, Store, Taken
 from core.providers import RenderFailed, RenderWorkerDied
-from core.rendering import Finish, Scene
+from core.rendering import Finish, Scene, fonts
 from core.rendering.errors import BadImage
 from core.rendering.motifs import PHOTO, motif_for, motif_in, side_motif
 from core.rendering.photos import validate_photo
@@ -278,10 +279,15 @@ class Requests:
 FALLBACK_LAYOUT = "headline"  # when a library has no template whose layout the request means
 
 
+_ALPHABETS = string.ascii_letters + string.digits + "!?'\".,:-&#%$" + "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیء۰۱۲۳۴۵۶۷۸۹؟،"
+
+
 def prepare_reading() -> None:
-    """Build the subject index (~1,100 keywords) now: built on first use, it would cost the first request tens
-    of milliseconds of the event loop, and every update of a burst would wait behind it."""
+    """Build the subject index (~1,100 keywords) and open the title fonts (a caption names what they cannot draw)
+    now: done on first use, they would cost the first request tens of milliseconds of the event loop, and every
+    update of a burst would wait behind it."""
     motif_in("warm up")
+    fonts.undrawable(_ALPHABETS)
 
 
 def intent_of(request: Request) -> Intent:
