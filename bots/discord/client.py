@@ -188,11 +188,11 @@ class RoutixDiscord(discord.AutoShardedClient):
                       image: discord.Attachment | None) -> None:
         async with self.acks.acknowledging():
             await interaction.response.defer(thinking=True)  # first, before any I/O
-        await self.acks.wait()
         replies = InteractionReplies(self, translate.interaction_address(interaction), ephemeral=False)
-        with self.intake.taking() as taking:
+        with self.intake.taking() as taking:  # counted from the defer on: a stop waits for it from there
             if not taking:
                 return await self._restarting(replies, interaction.user.id, interaction.locale.value)
+            await self.acks.wait()
             try:
                 photo = await self._photo(image, interaction.user.id, interaction.locale.value, replies)
             except PhotoRefused:
