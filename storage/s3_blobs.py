@@ -16,7 +16,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,6 +242,18 @@ class FallbackBlobStore:
     def outage(self) -> bool:
         return self._outage
 
+    async def _asked(self, action: str, key: str, call: Awaitable[T]) -> T:
+        """One call to S3: a failure starts (or continues) an outage, an answer ends it; a missing key is neither."""
+        try:
+            answer = await call
+        except FileNotFoundError:
+            raise
+        except S3_FAILURES as error:
+            self._failed(action, key, error)
+            raise
+        self._answered()
+        return answer
+
     async def put(self, data: bytes, suffix: str) -> str:
         key = content_key(data, suffix)
         if time.monotonic() >= self._down_until:
@@ -260,26 +272,12 @@ class FallbackBlobStore:
             return await self.spool.get(key)
         except FileNotFoundError:  # the usual case; or a sync moved it to S3 meanwhile
             pass
-        try:
-            data = await self.remote.get(key)
-        except FileNotFoundError:
-            raise
-        except S3_FAILURES as error:
-            self._failed("read", key, error)
-            raise
-        self._answered()
-        return data
+        return await self._asked("read", key, self.remote.get(key))
 
     async def exists(self, key: str) -> bool:
         if await self.spool.exists(key):
             return True
-        try:
-            found = await self.remote.exists(key)
-        except S3_FAILURES as error:
-            self._failed("look-up", key, error)
-            raise
-        self._answered()
-        return found
+        return await self._asked("look-up", key, self.remote.exists(key))
 
     async def delete(self, key: str) -> None:
         """From the spool (so no sync brings it back) and from S3; an unreachable S3 is an error here: the caller
@@ -287,32 +285,17 @@ class FallbackBlobStore:
         await self.spool.delete(key)
         if time.monotonic() < self._down_until:  # known down: failing now beats a full timeout for every file
             raise ConnectionError(f"S3 bucket {self.remote.bucket} is unreachable; {key} stays there for now")
-        try:
-            await self.remote.delete(key)
-        except S3_FAILURES as error:
-            self._failed("delete", key, error)
-            raise
-        self._answered()
+        await self._asked("delete", key, self.remote.delete(key))
 
     async def saved_at(self, key: str) -> float | None:
         """The newer of the spool's copy and the object (unreachable S3: an error, so nothing is taken as old)."""
         local = await self.spool.saved_at(key)
-        try:
-            remote = await self.remote.saved_at(key)
-        except S3_FAILURES as error:
-            self._failed("look-up", key, error)
-            raise
-        self._answered()
+        remote = await self._asked("look-up", key, self.remote.saved_at(key))
         return max((t for t in (local, remote) if t is not None), default=None)
 
     async def listing(self) -> list[tuple[str, float]]:
         """The bucket's blobs and the spool's, each once with its newest time (retention never takes a fresh copy)."""
-        try:
-            remote = await self.remote.listing()
-        except S3_FAILURES as error:
-            self._failed("listing", self.remote.prefix or "/", error)
-            raise
-        self._answered()
+        remote = await self._asked("listing", self.remote.prefix or "/", self.remote.listing())
         newest: dict[str, float] = {}
         for key, modified in [*remote, *await self.spool.listing()]:
             newest[key] = max(modified, newest.get(key, modified))
