@@ -320,17 +320,10 @@ class StorageSettings(BaseSettings):
             raise ValueError("not a bucket name: 3-63 lowercase letters, digits, dots and hyphens")
         return value
 
-    @field_validator("share_base_url")
+    @field_validator("share_base_url", "s3_endpoint_url")
     @classmethod
-    def _share(cls, value: str) -> str:
+    def _urls(cls, value: str) -> str:
         return _http_url(value)
-
-    @field_validator("s3_endpoint_url")
-    @classmethod
-    def _endpoint(cls, value: str) -> str:
-        if value and (not value.startswith(("http://", "https://")) or not value.partition("://")[2]):
-            raise ValueError("use an http:// or https:// URL, e.g. http://minio:9000")
-        return value
 
     @model_validator(mode="after")
     def _s3(self) -> StorageSettings:
