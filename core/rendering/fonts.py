@@ -151,7 +151,7 @@ def font_for_word(word: str, roles: Iterable[str]) -> str:
 
 def drop_uncovered(text: str, roles: Iterable[str]) -> str:
     """Remove characters no available font can draw, so a title never shows tofu boxes."""
-    paths = [p for role in roles for p in chain(role)]
+    paths = _paths(roles)
     kept: list[str] = []
     base_kept = True
     for ch in text:
@@ -159,7 +159,7 @@ def drop_uncovered(text: str, roles: Iterable[str]) -> str:
             if base_kept:                               # dotted circle (a Devanagari vowel sign)
                 kept.append(ch)
             continue
-        base_kept = any(covers_char(p, ch) for p in paths)
+        base_kept = _drawn(ch, paths)
         if base_kept:
             kept.append(ch)
     if len(kept) != len(text):
@@ -170,8 +170,16 @@ def drop_uncovered(text: str, roles: Iterable[str]) -> str:
 def undrawable(text: str, roles: Iterable[str] = ("fa_display", "display")) -> str:
     """The characters of `text` that no font of these roles draws (emoji, CJK, …), each once, in order: what
     `drop_uncovered` leaves out of a title, for telling its creator."""
-    paths = [p for role in roles for p in chain(role)]
-    return "".join(dict.fromkeys(ch for ch in text if not any(covers_char(p, ch) for p in paths)))
+    paths = _paths(roles)
+    return "".join(dict.fromkeys(ch for ch in text if not _drawn(ch, paths)))
+
+
+def _paths(roles: Iterable[str]) -> list[str]:
+    return [p for role in roles for p in chain(role)]
+
+
+def _drawn(ch: str, paths: list[str]) -> bool:
+    return any(covers_char(p, ch) for p in paths)
 
 
 def text_support_problems() -> list[str]:
