@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bots.bootstrap import Routix
 from core.credits import utcnow
+from core.domain import Generation
 from core.messages import DocumentReply, ImageReply
 from storage.blobs import LocalBlobStore
 from storage.retention import collect_garbage
@@ -41,14 +42,21 @@ async def test_unreferenced_old_blobs_go_and_everything_a_picture_needs_stays(ro
     assert again.data.startswith(b"\x89PNG")
 
 
-async def test_free_tier_originals_expire_and_are_made_again_on_demand(routix: Routix, tmp_path: Path) -> None:
-    blobs = routix.blobs
-    assert isinstance(blobs, LocalBlobStore)
+async def an_original(routix: Routix, request: str) -> tuple[Conversation, ImageReply, DocumentReply, Generation]:
+    """A thumbnail and its Original, pressed once: the lossless file is stored with its generation."""
     person = Conversation(routix)
-    image = next(e for e in await person.send('Tech "NEW PHONE"') if isinstance(e, ImageReply))
+    image = next(e for e in await person.send(request) if isinstance(e, ImageReply))
     original = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
     generation = await routix.store.get_generation(uuid.UUID(hex=image.generation_id))
     assert generation is not None and generation.original_key
+    return person, image, original, generation
+
+
+async def test_free_tier_originals_expire_and_are_made_again_on_demand(routix: Routix, tmp_path: Path) -> None:
+    blobs = routix.blobs
+    assert isinstance(blobs, LocalBlobStore)
+    person, image, original, generation = await an_original(routix, 'Tech "NEW PHONE"')
+    assert generation.original_key
     age(blobs, generation.original_key, 60)
     later = utcnow() + timedelta(days=31)
     collected = await collect_garbage(routix.store, blobs, timedelta(days=7), timedelta(days=30), now=later)  # type: ignore[arg-type]
@@ -60,14 +68,9 @@ async def test_free_tier_originals_expire_and_are_made_again_on_demand(routix: R
 
 async def test_an_original_whose_file_went_missing_is_made_again(routix: Routix) -> None:
     """Retention took the file a moment before its row forgot it (or a disk lost it): Original failed."""
-    blobs = routix.blobs
-    assert isinstance(blobs, LocalBlobStore)
-    person = Conversation(routix)
-    image = next(e for e in await person.send('Tech "GONE FILE"') if isinstance(e, ImageReply))
-    original = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
-    generation = await routix.store.get_generation(uuid.UUID(hex=image.generation_id))
-    assert generation is not None and generation.original_key
-    await blobs.delete(generation.original_key)
+    person, image, original, generation = await an_original(routix, 'Tech "GONE FILE"')
+    assert generation.original_key
+    await routix.blobs.delete(generation.original_key)
     again = next(e for e in await person.send(button=image.buttons[0][2].action) if isinstance(e, DocumentReply))
     assert again.data == original.data
 
