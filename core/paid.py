@@ -123,20 +123,11 @@ class PaidPictures:
                                       if category in FLAG_KEYS else "flag_other"))
 
     async def _within_budget(self, job: Job, generation: Generation, call: PaidCall) -> None:
-        budgets = await self.store.budgets()
-        began = await self.store.begin_paid_call(call, budgets, job.id, self.owner)
+        began = await self.store.begin_paid_call(call, await self.store.budgets(), job.id, self.owner)
         if began is None:
             raise LeaseLost
-        if not began:
-            raise Refused(over_budget(generation, await self._reached(budgets, call), call.provider))
-
-    async def _reached(self, budgets: list[Budget], call: PaidCall) -> Budget:
-        """The budget the call would take past its limit (its period says until when the algorithm is paused)."""
-        covering = [budget for budget in budgets if budget.covers(call.provider)]
-        for budget in covering:
-            if await self.store.spent(budget, call.at) + call.cost_usd > budget.usd:
-                return budget
-        return covering[0]  # spent since by others' calls that ended cheaper: the first that applies
+        if isinstance(began, Budget):  # the budget the call would take past its limit: its period says until when
+            raise Refused(over_budget(generation, began, call.provider))
 
     # -- understanding -------------------------------------------------------------------------------------
 

@@ -172,7 +172,7 @@ class Store(Protocol):
 
     # paid calls and budgets
     async def begin_paid_call(self, call: PaidCall, budgets: list[Budget], job_id: uuid.UUID,
-                              owner: str) -> bool | None: ...
+                              owner: str) -> Budget | bool | None: ...  # True, the budget it would exceed, or None
     async def end_paid_call(self, call_id: uuid.UUID, outcome: str, latency_ms: float, cost_usd: float,
                             image_key: str | None = None, subject_key: str | None = None) -> None: ...
     async def paid_picture(self, generation_id: uuid.UUID) -> tuple[str, str | None] | None: ...  # (image, subject)

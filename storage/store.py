@@ -862,11 +862,12 @@ class SqlStore:
     # paid calls and budgets -------------------------------------------------------------------------------
 
     @in_thread
-    def begin_paid_call(self, call: PaidCall, budgets: list[Budget], job_id: uuid.UUID, owner: str) -> bool | None:
-        """Record a paid call before it is made, unless it would take a budget past its limit (then False and
-        nothing recorded; None: the job is not this runner's any more). The job's fence goes first: on SQLite that
-        write takes the database's write lock, on PostgreSQL an advisory lock follows, so concurrent calls see each
-        other's estimates and a budget holds."""
+    def begin_paid_call(self, call: PaidCall, budgets: list[Budget], job_id: uuid.UUID,
+                        owner: str) -> Budget | bool | None:
+        """Record a paid call before it is made (True), unless it would take a budget past its limit (then that
+        budget, and nothing recorded; None: the job is not this runner's any more). The job's fence goes first:
+        on SQLite that write takes the database's write lock, on PostgreSQL an advisory lock follows, so concurrent
+        calls see each other's estimates and a budget holds."""
         with self._connection() as session:
             if session.execute(sql.TOUCH_RUNNING, {"b_id": job_id, "b_owner": owner, "b_now": utcnow()}).rowcount != 1:
                 return None
@@ -874,7 +875,7 @@ class SqlStore:
                 session.execute(text("SELECT pg_advisory_xact_lock(70071)"))
             for budget in budgets:
                 if budget.covers(call.provider) and self._spent(session, budget, call.at) + call.cost_usd > budget.usd:
-                    return False
+                    return budget
             values = {**asdict(call), "created_at": call.at}
             statement, row = _insert(PaidCallRow, **{k: v for k, v in values.items() if k != "model"})
             session.execute(statement, {**row, "model": call.model})  # `model` would clash with _insert's own

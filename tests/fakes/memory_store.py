@@ -733,14 +733,15 @@ class MemoryStore:
     # paid calls and budgets -------------------------------------------------------------------------------
 
     @atomic
-    def begin_paid_call(self, call: PaidCall, budgets: list[Budget], job_id: uuid.UUID, owner: str) -> bool | None:
-        """Recorded before it is made, unless it would take a budget past its limit (False); None: the job is not
-        this runner's (running) any more."""
+    def begin_paid_call(self, call: PaidCall, budgets: list[Budget], job_id: uuid.UUID,
+                        owner: str) -> Budget | bool | None:
+        """Recorded before it is made (True), unless it would take a budget past its limit (that budget); None: the
+        job is not this runner's (running) any more."""
         if not self._running(job_id, owner):
             return None
         for budget in budgets:
             if budget.covers(call.provider) and self._spent(budget, call.at) + call.cost_usd > budget.usd:
-                return False
+                return budget
         self._state.calls[call.id] = _StoredCall(call, call.cost_usd)
         return True
 
