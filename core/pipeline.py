@@ -337,9 +337,8 @@ class Pipeline:
     # -- failures: refunded once, told once ----------------------------------------------------------------
 
     async def _give_up(self, job: Job, generations: list[Generation], replies: JobReplies) -> None:
-        title = generations[0].title if generations else ""
         log.warning("job %s given up after %s attempts", job.id, max(job.attempts, job.deliveries))
-        await self._fail(job, replies, Failure("gave_up", "gave_up", "gave up after restarts", values={"title": title}))
+        await self._fail(job, replies, _gave_up(generations))
 
     async def _fail(self, job: Job, replies: JobReplies, failure: Failure) -> None:
         if not await self.store.fail_job(job.id, self.owner, failure.stored()):
@@ -390,6 +389,29 @@ class Pipeline:
             log.info("resuming %s unfinished jobs", len(found))
         return len(found)
 
+    async def refund_stranded(self) -> int:
+        """A job for a platform no runner here serves waits for one that may never start again (its bot is no
+        longer run): past the age limit it is refunded as a runner of its own would; that runner tells the person
+        once it starts (recovery resumes failures nobody was told about)."""
+        if not self.senders:
+            return 0  # a runner that delivers nothing does not judge who else delivers
+        now = utcnow()
+        found = await self.store.stranded_jobs(now - self.config.max_age, tuple(self.senders), now)
+        refunded = 0
+        for job_id, platform in found:
+            taken = await self.store.take_job(job_id, self.owner, now, now + timedelta(seconds=self.config.lease_s),
+                                              (platform,))
+            if taken is None:
+                continue  # taken meanwhile by a runner of its own
+            try:
+                refunded += await self.store.fail_job(job_id, self.owner, _gave_up(taken.generations).stored())
+            finally:
+                await self.store.release_job(job_id, self.owner, utcnow())
+        if refunded:
+            log.warning("refunded %s jobs older than %s for platforms no runner here serves", refunded,
+                        self.config.max_age)
+        return refunded
+
     async def _renew_forever(self) -> None:
         while True:
             await asyncio.sleep(self.config.lease_s / 3)
@@ -407,9 +429,15 @@ class Pipeline:
         while True:
             try:
                 await self.recover(submit)
+                await self.refund_stranded()
             except Exception:
                 log.exception("recovery pass failed")
             await asyncio.sleep(self.config.recovery_every_s)
+
+
+def _gave_up(generations: list[Generation]) -> Failure:
+    title = generations[0].title if generations else ""
+    return Failure("gave_up", "gave_up", "gave up after restarts", values={"title": title})
 
 
 class _Progress:

@@ -658,6 +658,17 @@ class SqlStore:
         with self._session() as session:
             return [(row.id, row.platform) for row in session.execute(statement)]
 
+    @in_thread
+    def stranded_jobs(self, created_before: datetime, served: tuple[str, ...], now: datetime,
+                      limit: int = 200) -> list[tuple[uuid.UUID, str]]:
+        """Unfinished jobs nobody holds, older than `created_before`, for platforms not in `served`."""
+        statement = (select(JobRow.id, JobRow.platform).where(col(JobRow.platform).not_in(served))
+                     .where((col(JobRow.lease_until).is_(None)) | (col(JobRow.lease_until) < now))
+                     .where(col(JobRow.status).in_(UNFINISHED_JOBS), col(JobRow.created_at) < created_before)
+                     .order_by(col(JobRow.created_at)).limit(limit))
+        with self._session() as session:
+            return [(row.id, row.platform) for row in session.execute(statement)]
+
     @staticmethod
     def _generations(session: Executor, ids: tuple[uuid.UUID, ...]) -> list[Generation]:
         found = {row.id: record_from(Generation, row) for row in session.execute(sql.GENERATIONS, {"b_ids": list(ids)})}

@@ -548,6 +548,15 @@ class MemoryStore:
         return [(job.id, job.address.platform) for job in found[:limit]]
 
     @atomic
+    def stranded_jobs(self, created_before: datetime, served: tuple[str, ...], now: datetime,
+                      limit: int = 200) -> list[tuple[uuid.UUID, str]]:
+        found = [stored.job for stored in self._state.jobs.values()
+                 if stored.job.address.platform not in served and stored.free(now)
+                 and stored.job.status in UNFINISHED_JOBS and (stored.job.created_at or EARLIEST) < created_before]
+        found.sort(key=lambda job: job.created_at or EARLIEST)
+        return [(job.id, job.address.platform) for job in found[:limit]]
+
+    @atomic
     def keep_progress(self, job_id: uuid.UUID, progress_id: str) -> None:
         if (stored := self._state.jobs.get(job_id)) is not None:
             stored.job.address = replace(stored.job.address, progress_id=progress_id)

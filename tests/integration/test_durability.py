@@ -7,17 +7,20 @@ import asyncio
 import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from bots.bootstrap import Routix
-from bots.settings import JobSettings
+from bots.settings import JobSettings, Settings
 from core.credits import utcnow
 from core.messages import AlbumReply, ErrorReply, ImageReply, Options
 from core.providers import LocalProvider, ProcessLanes
 from core.rendering import Finish, Rendered, Scene
 from tests.conftest import Conversation, make_settings, started, thread_providers
 from tests.integration.test_render_workers import killed_like_out_of_memory
+
+Event = TypeVar("Event")
 
 
 class Counting(LocalProvider):
@@ -48,6 +51,14 @@ async def stored_siblings(app: Routix, user: str, count: int) -> None:
             await asyncio.sleep(0.02)
 
 
+async def heard(chat: Conversation, kind: type[Event]) -> Event:
+    """The first event of `kind` the chat has received, waiting for it up to 15 s."""
+    async with asyncio.timeout(15):
+        while not (found := [e for e in chat.events if isinstance(e, kind)]):
+            await asyncio.sleep(0.05)
+    return found[0]
+
+
 async def test_a_resumed_job_never_makes_a_stored_picture_again(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data")
     settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0)
@@ -67,10 +78,7 @@ async def test_a_resumed_job_never_makes_a_stored_picture_again(tmp_path: Path) 
     second = await started(settings, thread_providers({"local": resumed}))
     chat.app = second
     chat.listen()
-    async with asyncio.timeout(15):
-        while not any(isinstance(e, AlbumReply) for e in chat.events):
-            await asyncio.sleep(0.05)
-    album = next(e for e in chat.events if isinstance(e, AlbumReply))
+    album = await heard(chat, AlbumReply)
     assert len(album.images) == 3
     assert resumed.calls == 1, "only the sibling that was never stored is made again"
     await second.aclose()
@@ -89,10 +97,7 @@ async def test_a_job_orphaned_by_a_dead_process_is_resumed_by_the_next_one(tmp_p
     second = await started(settings)
     chat.app = second
     chat.listen()
-    async with asyncio.timeout(15):
-        while not any(isinstance(e, ImageReply) for e in chat.events):
-            await asyncio.sleep(0.05)
-    assert '"ORPHAN"' in chat.last(ImageReply).caption  # type: ignore[attr-defined]
+    assert '"ORPHAN"' in (await heard(chat, ImageReply)).caption
     sending.cancel()
     await second.aclose()
     await first.aclose()
@@ -104,30 +109,37 @@ def orphan(database: Path) -> None:
                    ((utcnow() - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S.%f"),))
 
 
+async def paying(settings: Settings, user: str,
+                 request: str) -> tuple[Routix, Conversation, Counting, asyncio.Task[object]]:
+    """A paid request (10 allowance + 5 granted) sent on its way, its renderer stalling on the first picture."""
+    basic = Counting(stall_on=1)
+    app = await started(settings, thread_providers({"basic": basic}))
+    chat = Conversation(app, user)
+    await chat.send("/start")
+    await Conversation(app, "admin").send(f"/grant console:{user} 5")
+    return app, chat, basic, asyncio.create_task(chat.send(request, options=Options(algorithm="basic")))
+
+
+async def making(renderer: Counting) -> None:
+    async with asyncio.timeout(10):
+        while renderer.calls < 1:
+            await asyncio.sleep(0.01)
+
+
 async def test_a_job_that_keeps_crashing_its_runner_is_refunded_with_a_message(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data")
     settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0, max_attempts=2)
-    paid = {"basic": Counting(stall_on=1)}
-    app = await started(settings, thread_providers(paid))
-    chat = Conversation(app, "kim")
-    await chat.send("/start")
-    await Conversation(app, "admin").send("/grant console:kim 5")
-    sending = asyncio.create_task(chat.send('Tech "DOOMED"', options=Options(algorithm="basic")))
+    app, chat, basic, sending = await paying(settings, "kim", 'Tech "DOOMED"')
     for _ in range(2):  # every run of it ends with its runner
-        async with asyncio.timeout(10):
-            while paid["basic"].calls < 1:
-                await asyncio.sleep(0.01)
+        await making(basic)
         await app.aclose()
         sending.cancel()
-        paid = {"basic": Counting(stall_on=1)}
-        app = await started(settings, thread_providers(paid))
+        basic = Counting(stall_on=1)
+        app = await started(settings, thread_providers({"basic": basic}))
         chat.app = app
         chat.listen()
         sending = asyncio.create_task(app.idle())
-    async with asyncio.timeout(15):
-        while not any(isinstance(e, ErrorReply) for e in chat.events):
-            await asyncio.sleep(0.05)
-    refusal = next(e for e in chat.events if isinstance(e, ErrorReply))
+    refusal = await heard(chat, ErrorReply)
     assert refusal.code == "gave_up" and '"DOOMED"' in refusal.text and "not charged" in refusal.text
     kim = await app.store.find_user("console", "kim")
     assert kim is not None and (await app.store.account(kim.id, utcnow())).balance == 15  # 10 allowance + 5
@@ -237,3 +249,38 @@ async def test_a_job_whose_picture_is_stored_is_delivered_however_often_making_i
         assert '"STORED ONCE"' in chat.last(ImageReply).caption  # type: ignore[attr-defined]
     finally:
         await app.aclose()
+
+
+async def test_a_job_for_a_platform_no_bot_serves_any_more_is_refunded_and_told_when_it_returns(
+        tmp_path: Path) -> None:
+    """Accepted for a platform whose bot the operator then stopped running: past the age limit the credits come
+    back without it, and the person hears why once a bot for their platform starts again."""
+    settings = make_settings(tmp_path / "data")
+    settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0, recovery_seconds=0.2)
+    app, chat, basic, sending = await paying(settings, "noor", 'Travel "STRANDED"')
+    await making(basic)
+    await app.aclose()
+    sending.cancel()
+    database = tmp_path / "data" / "routix.db"
+    moved(database, "elsewhere", utcnow() - timedelta(hours=2))  # its bot is not run; an hour is the limit
+    app = await started(settings, thread_providers({"basic": Counting()}))
+    noor = await app.store.find_user("console", "noor")
+    assert noor is not None
+    async with asyncio.timeout(10):
+        while (await app.store.account(noor.id, utcnow())).balance != 15:  # 10 allowance + 5, nothing held
+            await asyncio.sleep(0.05)
+    await app.aclose()
+    moved(database, "console", utcnow() - timedelta(hours=2))  # its bot runs again
+    app = await started(settings)
+    chat.app = app
+    chat.listen()
+    refusal = await heard(chat, ErrorReply)
+    assert refusal.code == "gave_up" and '"STRANDED"' in refusal.text and "not charged" in refusal.text
+    assert (await app.store.account(noor.id, utcnow())).balance == 15, "refunded once"
+    await app.aclose()
+
+
+def moved(database: Path, platform: str, created: datetime) -> None:
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE jobs SET platform = ?, created_at = ? WHERE status != 'done'",
+                   (platform, created.strftime("%Y-%m-%d %H:%M:%S.%f")))

@@ -286,6 +286,20 @@ async def test_a_failed_job_is_refunded_and_recovered_until_the_person_is_told(s
     assert await store.recoverable_jobs(later, ("console",)) == []
 
 
+async def test_stranded_jobs_are_old_unfinished_jobs_nobody_holds_on_platforms_not_served(store: Store) -> None:
+    user = await store.ensure_user("console", "uma", "uma")
+    await store.grant(user.id, 5, "test", utcnow())
+    old = await held(store, generation(user.id, 1), utcnow() - timedelta(hours=2))  # its lease ran out long ago
+    await held(store, generation(user.id, 1))  # young, and held
+    hour_ago = utcnow() - timedelta(hours=1)
+    assert await store.stranded_jobs(hour_ago, ("discord",), utcnow()) == [(old.id, "console")]
+    assert await store.stranded_jobs(hour_ago, ("console", "discord"), utcnow()) == []  # served: its own runners
+    later = utcnow() + timedelta(minutes=6)
+    assert await store.stranded_jobs(hour_ago, ("discord",), later) == [(old.id, "console")]  # the young one waits
+    assert await failed(store, old)
+    assert await store.stranded_jobs(hour_ago, ("discord",), later) == []  # refunded: left to tell the person
+
+
 async def test_paid_calls_are_fenced_by_the_lease_and_held_to_their_budget(store: Store) -> None:
     user = await store.ensure_user("console", "jo", "jo")
     await store.grant(user.id, 5, "test", utcnow())
