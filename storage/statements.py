@@ -117,6 +117,7 @@ RECORD_RESULT = (update(generations)
 UPDATE_SEEN: Select = select(processed.c.key).where(processed.c.key == bindparam("b_key"))
 USER: Select = select(users).where(users.c.id == bindparam("b_id"))
 ACCOUNT: Select = select(accounts).where(accounts.c.user_id == bindparam("b_user"))
+ACCOUNT_LOCKED: Select = ACCOUNT.with_for_update()  # what a refill or a refund reads is what it changes
 # A job that holds no credits ("Original") still queues behind the person's other accepts (PostgreSQL; SQLite has
 # one writer), or concurrent ones would all count the same unfinished jobs and pass the per-person limit.
 LOCK_ACCOUNT: Select = select(accounts.c.user_id).where(accounts.c.user_id == bindparam("b_user")).with_for_update()

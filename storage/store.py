@@ -163,6 +163,11 @@ def _table_insert(model: type[SQLModel]) -> Insert:
     return insert(model.__table__)  # type: ignore[attr-defined]
 
 
+def _same_instant(held: datetime | None, now: datetime | None) -> bool:
+    """A hold's period against the account's (a hold recorded before holds kept theirs counts as this one)."""
+    return held is None or now is None or as_utc(held) == as_utc(now)
+
+
 def _job(row: JobRow | Row) -> Job:
     """A job from its row (ORM or Core); the interaction token lives in a column of its own, so it can be
     forgotten with a plain UPDATE once the job is over."""
@@ -353,22 +358,27 @@ class SqlStore:
                                  allowance_part=tier.allowance, granted_part=0, note=f"{tier.name} allowance"))
 
     def _refill_if_due(self, session: Executor, user_id: uuid.UUID, now: datetime) -> None:
-        account = session.execute(sql.ACCOUNT, {"b_user": user_id}).first()
-        if account is None or (account.period_end is not None and now < as_utc(account.period_end)):
+        if not self._refill_due(session.execute(sql.ACCOUNT, {"b_user": user_id}).first(), now):
             return
+        account = session.execute(sql.ACCOUNT_LOCKED, {"b_user": user_id}).first()  # a refund may have just ended
+        if account is None or not self._refill_due(account, now):
+            return  # refilled meanwhile by a concurrent request
         tier = self._tier_of(session, user_id)
-        # Conditional on the period we read, so concurrent refills apply once.
-        result = session.execute(
+        result = session.execute(  # conditional on the period read as well: SQLite takes no row lock
             update(CreditAccountRow)
             .where(col(CreditAccountRow.user_id) == user_id)
             .where(col(CreditAccountRow.period_end).is_(None) if account.period_end is None
                    else col(CreditAccountRow.period_end) == account.period_end)
-            .values(allowance=tier.allowance, period_end=period_end(tier.period, now))
-        )
-        if result.rowcount == 1:
-            delta = tier.allowance - account.allowance
-            session.execute(*_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=delta,
-                                     allowance_part=delta, granted_part=0, note=f"{tier.name} allowance"))
+            .values(allowance=tier.allowance, period_end=period_end(tier.period, now)))
+        if result.rowcount != 1:
+            return
+        delta = tier.allowance - account.allowance
+        session.execute(*_insert(LedgerRow, user_id=user_id, kind=LedgerKind.REFILL, amount=delta,
+                                 allowance_part=delta, granted_part=0, note=f"{tier.name} allowance"))
+
+    @staticmethod
+    def _refill_due(account: Row | None, now: datetime) -> bool:
+        return account is not None and (account.period_end is None or now >= as_utc(account.period_end))
 
     @in_thread
     def account(self, user_id: uuid.UUID, now: datetime) -> Account:
@@ -395,7 +405,7 @@ class SqlStore:
             return None
         session.execute(*_insert(LedgerRow, user_id=user_id, generation_id=generation.id, kind=LedgerKind.RESERVE,
                                  amount=-cost, allowance_part=-row.last_split,
-                                 granted_part=-(cost - row.last_split), note=""))
+                                 granted_part=-(cost - row.last_split), note="", period_end=row.period_end))
         return Account(user_id, row.allowance, row.granted, row.period_end)
 
     def _record_generation(self, session: Executor, generation: Generation, latest: bool) -> None:
@@ -416,7 +426,8 @@ class SqlStore:
         held = session.scalars(select(LedgerRow).where(
             LedgerRow.generation_id == generation_id, LedgerRow.kind == LedgerKind.RESERVE)).first()
         back_allowance, back_granted = (-held.allowance_part, -held.granted_part) if held else (0, 0)
-        if held and back_allowance and not self._in_this_period(session, user_id, held.created_at):
+        account = session.execute(sql.ACCOUNT_LOCKED, {"b_user": user_id}).first()  # a refill waits, or went first
+        if held and back_allowance and account and not _same_instant(held.period_end, account.period_end):
             back_allowance = 0  # that period's allowance was refilled since: given back, it would top the new one up
         session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == user_id)
                         .values(allowance=CreditAccountRow.allowance + back_allowance,
@@ -425,12 +436,6 @@ class SqlStore:
                               amount=back_allowance + back_granted, allowance_part=back_allowance,
                               granted_part=back_granted))
         return True
-
-    def _in_this_period(self, session: Session, user_id: uuid.UUID, at: datetime) -> bool:
-        account = session.execute(sql.ACCOUNT, {"b_user": user_id}).first()
-        if account is None or account.period_end is None:
-            return True
-        return period_end(self._tier_of(session, user_id).period, as_utc(at)) >= as_utc(account.period_end)
 
     @in_thread
     def grant(self, user_id: uuid.UUID, amount: int, note: str, now: datetime) -> Account:

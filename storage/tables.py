@@ -135,6 +135,7 @@ class LedgerRow(SQLModel, table=True):
     granted_part: int = 0  # and how much the granted bucket
     note: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    period_end: datetime | None = None  # a hold's: the end of the allowance period it spent from
 
 
 TierRow = table_of(Tier, "tiers", columns={"name": Field(primary_key=True)})

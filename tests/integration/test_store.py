@@ -143,6 +143,43 @@ async def test_a_refund_after_the_refill_gives_back_only_what_has_not_expired(st
     assert await store.ledger_total(user.id) == account.balance
 
 
+async def test_a_refund_judges_its_hold_by_the_period_it_spent_from_not_the_tier_s_period_now(store: Store) -> None:
+    """/quota changes a tier's period between a hold and its refund: the refund still knows the hold's own period,
+    so it neither tops a new allowance up nor keeps the current one."""
+    await store.set_tier_quota("free", 10, "day")
+    early = await store.ensure_user("console", "ezra", "ezra")
+    now = utcnow()
+    refilled = await held(store, generation(early.id, 3), now)
+    await store.set_tier_quota("free", 10, "month")
+    tomorrow = now + timedelta(days=1, hours=1)
+    assert (await store.account(early.id, tomorrow)).allowance == 10  # this month's allowance
+    assert await failed(store, refilled)
+    assert (await store.account(early.id, tomorrow)).allowance == 10, "yesterday's allowance ended with yesterday"
+    assert await store.ledger_total(early.id) == 10
+
+    late = await store.ensure_user("console", "fay", "fay")  # this month's allowance: the period runs on
+    same = await held(store, generation(late.id, 3), now)
+    await store.set_tier_quota("free", 10, "week")
+    assert await failed(store, same)
+    assert (await store.account(late.id, now)).allowance == 10, "held and refunded in one period: all back"
+    assert await store.ledger_total(late.id) == 10
+
+
+async def test_refunds_racing_the_refill_at_the_period_s_end_neither_make_nor_lose_credits(store: Store) -> None:
+    """Held today, failing tomorrow just as the person's next request refills their allowance: in either order
+    the allowance is the tier's and the ledger adds up to the balance."""
+    await store.set_tier_quota("free", 10, "day")
+    now = utcnow()
+    people = [await store.ensure_user("console", f"p{n}", f"p{n}") for n in range(60)]
+    jobs = [await held(store, generation(person.id, 3), now) for person in people]
+    tomorrow = now + timedelta(days=1, hours=1)
+    await asyncio.gather(*(asyncio.gather(failed(store, job), store.account(person.id, tomorrow))
+                           for person, job in zip(people, jobs, strict=True)))
+    for person in people:
+        account = await store.account(person.id, tomorrow)
+        assert (account.allowance, await store.ledger_total(person.id)) == (10, 10), person.display_name
+
+
 async def test_link_codes_are_single_use_and_expire(store: Store) -> None:
     user = await store.ensure_user("telegram", "1", "t")
     now = utcnow()
