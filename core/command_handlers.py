@@ -22,6 +22,7 @@ from core.turn import Turn
 log = logging.getLogger(__name__)
 LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 MAX_GRANT = 1_000_000
+MAX_GRANTED = 1_000_000_000  # an account's top-ups: far below what a database's integer holds, even two joined
 MAX_QUOTA = 1_000_000
 
 
@@ -286,6 +287,8 @@ class CommandHandlers:
             return await self._usage(turn, "grant")
         if (user := await self._target(turn, args[0])) is None:
             return
+        if (await self.store.account(user.id, utcnow())).granted + amount > MAX_GRANTED:
+            return await turn.refuse("grant_too_much", user=args[0], most=MAX_GRANTED)
         account = await self.store.grant(user.id, amount, f"by {turn.actor}", utcnow())
         await self._audit(turn, "grant", args[0], str(amount))
         await turn.say("granted", amount=amount, user=args[0], balance=account.balance)

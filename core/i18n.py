@@ -78,6 +78,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "bad_image_bomb": {"en": "That image has too many pixels to process safely. Please send a normal photo.", "fa": "این تصویر برای پردازش امن پیکسل‌های زیادی دارد. لطفاً یک عکس معمولی بفرستید."},
     "usage": {"en": "Usage: /{name} {usage}", "fa": "روش استفاده: ‎/{name} {usage}"},
     "user_not_found": {"en": "No user '{ref}'. Use platform:id, e.g. telegram:123456.", "fa": "کاربری با «{ref}» پیدا نشد. از قالب platform:id استفاده کنید، مثلاً telegram:123456."},
+    "grant_too_much": {"en": "That would take {user}'s granted credits past {most}; nothing was granted.", "fa": "با این مقدار اعتبارهای اهدایی {user} از {most} بیشتر می‌شود؛ چیزی داده نشد."},
     "granted": {"en": "Granted {amount} credits to {user}. Their balance: {balance}.", "fa": "{amount} اعتبار به {user} داده شد. موجودی او: {balance}."},
     "quota_set": {"en": "Tier {tier} now gets {amount} credits per {period}.", "fa": "سطح {tier} از این پس {amount} اعتبار در هر {period} می‌گیرد."},
     "tier_set": {"en": "{user} is now on the {tier} tier.", "fa": "{user} اکنون در سطح {tier} است."},

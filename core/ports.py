@@ -49,6 +49,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # the update was accepted before (a redelivery): nothing more to do
     NO_CREDITS = "no_credits"
     TOO_MANY_JOBS = "too_many_jobs"
+    BANNED = "banned"  # banned after the request arrived, before it was accepted
 
 
 @dataclass(frozen=True)

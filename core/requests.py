@@ -202,6 +202,8 @@ class Requests:
             log.info("skipping redelivered update %s", job.update_key)
         elif accepted.outcome == Outcome.TOO_MANY_JOBS:
             await turn.refuse("too_many_jobs", count=self.config.per_user)
+        elif accepted.outcome == Outcome.BANNED:
+            await turn.refuse("banned")
         elif accepted.outcome == Outcome.NO_CREDITS:
             assert algorithm is not None and accepted.account is not None
             account = accepted.account

@@ -71,6 +71,7 @@ inbox = InboxRow.__table__  # type: ignore[attr-defined]
 
 BLOB_KEY_COLUMNS = (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
                     PaidCallRow.image_key, PaidCallRow.subject_key)  # every column that names a stored blob
+MAX_LINK_HOPS = 8  # accounts joined into accounts later joined into others: a chain, never a loop
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -293,8 +294,13 @@ class SqlStore:
 
     @in_thread
     def get_user(self, user_id: uuid.UUID) -> User | None:
+        """The person: an account /link joined into another is that other one (its id is in the audit log)."""
         with self._session() as session:
             row = session.get(UserRow, user_id)
+            for _ in range(MAX_LINK_HOPS):
+                if row is None or row.merged_into is None:
+                    break
+                row = session.get(UserRow, row.merged_into)
             return record_from(User, row) if row else None
 
     @in_thread
@@ -329,6 +335,8 @@ class SqlStore:
             for table in (IdentityRow, GenerationRow, LedgerRow):
                 session.execute(update(table).where(col(table.user_id) == source).values(user_id=target))
             session.execute(update(UserRow).where(col(UserRow.id) == source).values(merged_into=target))
+            session.execute(update(LinkCodeRow).where(col(LinkCodeRow.user_id) == source,  # would join a gone account
+                                                      col(LinkCodeRow.used_at).is_(None)).values(used_at=now))
             session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == source)
                             .values(allowance=0, granted=0))
             session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == target)
@@ -579,6 +587,9 @@ class SqlStore:
                 account = self._hold_all(session, acceptance)  # locks the account row: one person's accepts queue
                 if not acceptance.generations:
                     session.execute(sql.LOCK_ACCOUNT, {"b_user": job.user_id})
+                user = session.execute(sql.USER, {"b_id": job.user_id}).first()
+                if user is not None and user.banned:
+                    raise _Refused(Outcome.BANNED)  # banned while the request was being read: it spends nothing
                 if acceptance.per_user is not None and self._unfinished(session, job.user_id) >= acceptance.per_user:
                     raise _Refused(Outcome.TOO_MANY_JOBS)
                 for index, generation in enumerate(acceptance.generations):

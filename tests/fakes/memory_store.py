@@ -226,6 +226,8 @@ class MemoryStore:
 
     @atomic
     def get_user(self, user_id: uuid.UUID) -> User | None:
+        while user_id in self._state.merged_into:  # the person: a joined account is the one it joined
+            user_id = self._state.merged_into[user_id]
         return self._state.users.get(user_id)
 
     @atomic
@@ -263,6 +265,9 @@ class MemoryStore:
         state.ledger = [replace(entry, user_id=target) if entry.user_id == source else entry for entry in state.ledger]
         if source in state.users:
             state.merged_into[source] = target
+        for code in state.link_codes.values():
+            if code.user_id == source and code.used_at is None:
+                code.used_at = now
         if source in state.credits:
             state.credits[source].allowance = state.credits[source].granted = 0
         if target in state.credits:
@@ -471,6 +476,8 @@ class MemoryStore:
         undo = self._checkpoint({generation.user_id for generation in acceptance.generations})
         try:
             account = self._hold_all(acceptance)
+            if (user := self._state.users.get(job.user_id)) is not None and user.banned:
+                raise _Refused(Outcome.BANNED)
             if acceptance.per_user is not None and self._unfinished(job.user_id) >= acceptance.per_user:
                 raise _Refused(Outcome.TOO_MANY_JOBS)
         except _Refused as refused:

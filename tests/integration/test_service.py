@@ -120,6 +120,22 @@ async def test_buttons_regenerate_variations_original_and_survive_a_restart(sett
     await restarted.aclose()
 
 
+async def test_top_ups_stop_at_the_most_an_account_may_hold(routix: Routix) -> None:
+    """Granted credits past a billion would, joined with another account's, outgrow PostgreSQL's integer: the
+    grant that would pass the cap is refused, named, and changes nothing."""
+    from core.command_handlers import MAX_GRANTED
+
+    admin, person = Conversation(routix, "admin"), Conversation(routix, "bea")
+    await person.send("/start")
+    bea = await routix.store.find_user("console", "bea")
+    assert bea is not None
+    await routix.store.grant(bea.id, MAX_GRANTED - 10, "years of top-ups", utcnow())
+    refused = (await admin.send("/grant console:bea 11"))[-1]
+    assert isinstance(refused, ErrorReply) and refused.code == "grant_too_much" and "console:bea" in refused.text
+    assert (await routix.store.account(bea.id, utcnow())).granted == MAX_GRANTED - 10
+    assert "Granted 10 credits" in (await admin.send("/grant console:bea 10"))[-1].text  # type: ignore[union-attr]
+
+
 async def test_credits_are_reserved_settled_and_never_overspent_under_concurrency(paid: Routix) -> None:
     admin = Conversation(paid, "admin")
     await admin.send("/quota free 0 month")
@@ -246,14 +262,20 @@ async def test_a_redelivered_update_is_processed_once(routix: Routix) -> None:
     assert len([e for e in chat.events if isinstance(e, ImageReply)]) == 1
 
 
-async def test_link_joins_two_platform_accounts_into_one_balance(routix: Routix) -> None:
-    admin = Conversation(routix, "admin")
-    telegram = Conversation(routix, "100", platform="telegram")
-    discord = Conversation(routix, "200", platform="discord")
+async def one_person_on_two_platforms(app: Routix) -> tuple[Conversation, Conversation, Conversation]:
+    """An admin, and one person's Telegram (4 credits granted) and Discord (6 granted) accounts, not yet joined."""
+    admin = Conversation(app, "admin")
+    telegram = Conversation(app, "100", platform="telegram")
+    discord = Conversation(app, "200", platform="discord")
     await telegram.send("/start")
     await discord.send("/start")
     await admin.send("/grant telegram:100 4")
     await admin.send("/grant discord:200 6")
+    return admin, telegram, discord
+
+
+async def test_link_joins_two_platform_accounts_into_one_balance(routix: Routix) -> None:
+    _, telegram, discord = await one_person_on_two_platforms(routix)
     code = (await telegram.send("/link"))[-1].text.split()[3]  # type: ignore[union-attr]
     done = (await discord.send(f"/link {code}"))[-1]
     assert isinstance(done, TextReply) and "20 credits" in done.text  # one allowance of 10 per person, + 4 + 6
@@ -262,6 +284,24 @@ async def test_link_joins_two_platform_accounts_into_one_balance(routix: Routix)
     t = await routix.store.find_user("telegram", "100")
     d = await routix.store.find_user("discord", "200")
     assert t is not None and d is not None and t.id == d.id
+
+
+async def test_linking_both_ways_keeps_one_account_and_admins_reach_it_by_either_id(routix: Routix) -> None:
+    """Each side asked for a code and each typed the other's: the second code belonged to an account that had
+    joined the other, so it is void (it joined the person to a gone account, and both allowances ended). An
+    admin naming the joined account's id, as the audit log prints it, reaches the person."""
+    admin, telegram, discord = await one_person_on_two_platforms(routix)
+    joined = await routix.store.find_user("discord", "200")
+    assert joined is not None
+    telegram_code = (await telegram.send("/link"))[-1].text.split()[3]  # type: ignore[union-attr]
+    discord_code = (await discord.send("/link"))[-1].text.split()[3]  # type: ignore[union-attr]
+    assert "20 credits" in (await discord.send(f"/link {telegram_code}"))[-1].text  # type: ignore[union-attr]
+    assert (await telegram.send(f"/link {discord_code}"))[-1].code == "link_invalid"  # type: ignore[union-attr]
+    assert "Balance: 20 credits" in (await telegram.send("/credits"))[-1].text  # type: ignore[union-attr]
+    assert "Their balance: 25" in (await admin.send(f"/grant {joined.id} 5"))[-1].text  # type: ignore[union-attr]
+    await admin.send(f"/ban {joined.id}")
+    refused = (await telegram.send('Gaming "STILL HERE"'))[-1]
+    assert isinstance(refused, ErrorReply) and refused.code == "banned", refused
 
 
 async def test_an_account_with_a_job_in_the_making_is_not_linked(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -110,6 +110,16 @@ async def test_settle_and_refund_happen_exactly_once(store: Store) -> None:
     assert await store.ledger_total(user.id) == 7
 
 
+async def test_a_person_banned_while_their_request_was_read_is_not_charged_for_it(store: Store) -> None:
+    user = await store.ensure_user("console", "gus", "gus")
+    await store.grant(user.id, 5, "test", utcnow())
+    before = await store.account(user.id, utcnow())
+    await store.set_banned(user.id, True)  # /ban, between the arrival's check and the acceptance
+    made = generation(user.id, 2)
+    assert (await accept(store, job_for(made), made)).outcome == Outcome.BANNED
+    assert await store.account(user.id, utcnow()) == before and await store.get_generation(made.id) is None
+
+
 async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: Store) -> None:
     await store.set_tier_quota("free", 3, "day")
     user = await store.ensure_user("console", "carol", "carol")
@@ -198,8 +208,11 @@ async def test_merging_accounts_moves_identities_history_and_granted_credits(sto
     await store.grant(discord.id, 6, "d", utcnow())
     made = generation(discord.id, 1)
     assert await delivered(store, await held(store, made))
+    await store.create_link_code("DISCORD2", discord.id, utcnow() + timedelta(minutes=10))
     await store.merge_users(discord.id, telegram.id, utcnow())
     assert (await store.find_user("discord", "9")).id == telegram.id  # type: ignore[union-attr]
+    assert (await store.get_user(discord.id)).id == telegram.id  # type: ignore[union-attr]  # the person now
+    assert await store.consume_link_code("DISCORD2", utcnow()) is None, "it would join someone to a gone account"
     # The joined account keeps one allowance (3) and both granted amounts (4 + 6); the Discord account
     # had spent 1 of its own allowance, and the 2 left of it ended with the link.
     assert (await store.account(telegram.id, utcnow())).balance == 13
