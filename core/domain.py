@@ -182,4 +182,5 @@ class Job:
     failure: dict | None = None  # {"code", "key", "values"}: what to tell the person
     notified: bool = False
     deliveries: int = 0  # times a send of the result was started (more than one: it may have arrived twice)
+    unanswered: int = 0  # sends the platform may have received but never confirmed
     created_at: datetime | None = None

@@ -54,6 +54,7 @@ from core.results import Failure, Made, result_event
 log = logging.getLogger(__name__)
 Submit = Callable[[uuid.UUID, str], Awaitable[None]]  # recovery hands (job id, platform) to the backend
 DELIVERY_GRACE_S = 30.0  # a stopping runner lets a send already under way end (and be recorded) first
+UNANSWERED_SENDS = 2  # a send the platform may have received is made once more; unanswered again, it arrived
 PREVIEW_EVERY_S = 2.0  # the platforms' edit limits, and the creator's eyes
 
 
@@ -114,6 +115,8 @@ class Pipeline:
         if job.status == JobStatus.FAILED:
             return await self._tell(job, replies)  # refunded before the person was told: tell them now
         if self._tries(job, generations) >= self.config.max_attempts or self._too_old(job):
+            if job.unanswered:  # a send of it may be in the chat: delivered, not refunded as lost
+                return await self._taken_as_delivered(job)
             return await self._give_up(job, generations, replies)  # each restart mid-job was one attempt
         if job.kind == JobKind.ORIGINAL:
             return await self._original(job, generations[0], replies)
@@ -276,15 +279,35 @@ class Pipeline:
                                template_id: str | None) -> None:
         try:
             await replies(event)
-        except DeliveryUncertain as error:  # sent again once the lease runs out: at worst twice, never lost or free
-            log.warning("delivering job %s: no answer from the platform (%s); it is sent again", job.id, error)
-            return
+        except DeliveryUncertain as error:  # never lost, never free
+            if await self._sent_again(job, error):
+                return
         except Exception as error:  # the platform refused it: refunded and explained
             log.warning("delivering job %s failed: %s", job.id, error)
             return await self._fail(job, replies, Failure("failed", "failed", f"delivery: {error}",
                                                           reason="reason_delivery"))
         with urgent():  # it was sent: recorded, through a database restart too (else it would be sent again)
             await self._fenced(kept_trying(lambda: self.store.finish_job(job, self.owner, template_id)))
+
+    async def _sent_again(self, job: Job, error: DeliveryUncertain) -> bool:
+        """Whether a send the platform did not answer is left to be made again once the lease runs out: always when
+        nothing reached the platform; once when it may have (unanswered twice, it is taken as delivered)."""
+        if not error.maybe_sent:
+            log.warning("delivering job %s: the platform is unreachable (%s); it is sent again", job.id, error)
+            return True
+        if job.unanswered + 1 >= UNANSWERED_SENDS:
+            log.warning("delivering job %s: %s sends without an answer (%s); taken as delivered", job.id,
+                        UNANSWERED_SENDS, error)
+            return False
+        with urgent():
+            await self._fenced(kept_trying(lambda: self.store.mark_unanswered(job.id, self.owner)))
+        log.warning("delivering job %s: no answer from the platform (%s); it is sent again", job.id, error)
+        return True
+
+    async def _taken_as_delivered(self, job: Job) -> None:
+        log.warning("job %s: out of tries after a send the platform never confirmed; taken as delivered", job.id)
+        with urgent():
+            await self._fenced(kept_trying(lambda: self.store.finish_job(job, self.owner, None)))
 
     async def _let_delivery_end(self, job_id: uuid.UUID) -> None:
         sending = self._deliveries.pop(job_id, None)

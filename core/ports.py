@@ -40,8 +40,13 @@ async def kept_trying(write: Callable[[], Awaitable[T]], pauses: Sequence[float]
 
 
 class DeliveryUncertain(Exception):
-    """A result was sent but the platform's answer never came (a timeout after the upload): it may be in the chat.
-    Neither refunded (it may have arrived) nor settled (it may not have): left to be sent again."""
+    """A result's send ended without the platform's answer: neither refunded nor settled, it is sent again.
+    `maybe_sent`: the request went out (a timeout after the upload, a 5xx, a connection cut): it may be in the chat.
+    Otherwise nothing reached the platform (no connection): sending again cannot repeat it."""
+
+    def __init__(self, message: str, *, maybe_sent: bool = True) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
 
 
 class Outcome(StrEnum):
@@ -150,6 +155,7 @@ class Store(Protocol):
     async def stranded_jobs(self, created_before: datetime, served: tuple[str, ...], now: datetime,
                             limit: int = 200) -> list[tuple[uuid.UUID, str]]: ...  # for platforms not `served`
     async def keep_progress(self, job_id: uuid.UUID, progress_id: str) -> None: ...
+    async def mark_unanswered(self, job_id: uuid.UUID, owner: str) -> bool: ...  # fenced, like the writes below
     # writes of a running job are fenced by its lease: False when it is not `owner`'s (any more)
     async def begin_work(self, job_id: uuid.UUID, owner: str) -> bool: ...
     async def record_results(self, job_id: uuid.UUID, owner: str, results: list[Result],

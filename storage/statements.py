@@ -106,6 +106,8 @@ RELEASE_LEASES = update(jobs).where(_HELD).values(lease_owner=None, lease_until=
 _DELIVERING = case((jobs.c.status == JobStatus.FAILED, JobStatus.FAILED), else_=JobStatus.DELIVERING)  # a notice
 START_DELIVERY = (update(jobs).where(jobs.c.id == bindparam("b_id"), _MINE, _OPEN)
                   .values(status=_DELIVERING, deliveries=jobs.c.deliveries + 1, updated_at=bindparam("b_now")))
+UNANSWERED = (update(jobs).where(jobs.c.id == bindparam("b_id"), _MINE, _OPEN)
+              .values(unanswered=jobs.c.unanswered + 1, updated_at=bindparam("b_now")))
 BEGIN_WORK = (update(jobs).where(jobs.c.id == bindparam("b_id"), _MINE,
                                  jobs.c.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
               .values(status=JobStatus.RUNNING, attempts=jobs.c.attempts + 1, updated_at=bindparam("b_now")))

@@ -176,7 +176,8 @@ def _job(row: JobRow | Row) -> Job:
     return Job(id=row.id, kind=row.kind, user_id=row.user_id, address=address, language=row.language,
                generation_ids=tuple(uuid.UUID(hex=value) for value in row.generation_ids), finish=dict(row.finish),
                status=row.status, attempts=row.attempts, balance=row.balance, update_key=row.update_key,
-               failure=row.failure, notified=row.notified, deliveries=row.deliveries, created_at=row.created_at)
+               failure=row.failure, notified=row.notified, deliveries=row.deliveries, unanswered=row.unanswered,
+               created_at=row.created_at)
 
 
 class _Refused(Exception):
@@ -724,6 +725,12 @@ class SqlStore:
         with self._connection() as session:
             return session.execute(sql.START_DELIVERY, {"b_id": job_id, "b_owner": owner,
                                                         "b_now": utcnow()}).rowcount == 1
+
+    @in_thread
+    def mark_unanswered(self, job_id: uuid.UUID, owner: str) -> bool:
+        """A send the platform may have received never got its answer: the job must not be refunded any more."""
+        with self._connection() as session:
+            return session.execute(sql.UNANSWERED, {"b_id": job_id, "b_owner": owner, "b_now": utcnow()}).rowcount == 1
 
     @in_thread
     def keep_progress(self, job_id: uuid.UUID, progress_id: str) -> None:

@@ -223,6 +223,7 @@ class JobRow(SQLModel, table=True):
     update_key: str | None = None
     attempts: int = 0
     deliveries: int = 0
+    unanswered: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # sends maybe received, unconfirmed
     lease_owner: str | None = None
     lease_until: datetime | None = Field(default=None, index=True)
     failure: dict | None = Field(default=None, sa_column=Column(JSON))

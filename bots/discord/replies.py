@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import discord
 from discord.http import handle_message_parameters
 from discord.utils import MISSING
@@ -45,7 +46,7 @@ from core.messages import (
     TextReply,
     Working,
 )
-from core.ports import ProgressKept
+from core.ports import DeliveryUncertain, ProgressKept
 
 log = logging.getLogger(__name__)
 CONTENT_LIMIT = 2000  # characters in a Discord message
@@ -115,7 +116,16 @@ class EventRenderer:
         elif isinstance(event, ErrorReply):
             await self.error(event)
         else:
+            await self._result(event)
+
+    async def _result(self, event: Outgoing) -> None:
+        """A 5xx, a cut connection or a timeout is no refusal: the message may exist, so it is sent again (an
+        interaction's edit lands on the same message), never refunded; only Discord's 4xx refuse it."""
+        try:
             await self.result(event)
+        except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as error:
+            raise DeliveryUncertain(f"Discord did not answer: {type(error).__name__}: {error}",
+                                    maybe_sent=not isinstance(error, aiohttp.ClientConnectorError)) from error
 
     async def working(self, event: Working) -> None:
         raise NotImplementedError

@@ -32,8 +32,9 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError
 
+from bots.telegram.transport import NotConnected
 from core.messages import (
     Address,
     AlbumReply,
@@ -291,10 +292,11 @@ class ChatReplies:
     async def __call__(self, event: Outgoing) -> None:
         try:
             await self._handlers[type(event)](event)
-        except TimedOut as error:
-            if isinstance(event, ImageReply | AlbumReply | DocumentReply):
-                raise DeliveryUncertain(f"Telegram did not answer in time: {error}") from error
-            raise
+        except NetworkError as error:  # a timeout, a 5xx, a connection cut or none made; not a refusal
+            if isinstance(error, BadRequest) or not isinstance(event, ImageReply | AlbumReply | DocumentReply):
+                raise
+            raise DeliveryUncertain(f"Telegram did not answer: {error}",
+                                    maybe_sent=not isinstance(error, NotConnected)) from error
 
     async def close(self) -> None:
         """After the core is done with the update: stop every sign of work, tidy up."""

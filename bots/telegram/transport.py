@@ -17,6 +17,10 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 
+class NotConnected(NetworkError):
+    """No connection to Telegram was made: the request never left, so making it again repeats nothing."""
+
+
 class AiohttpRequest(BaseRequest):
     """Same timeouts as PTB's HTTPXRequest. aiohttp has no separate write timeout: a media upload is bounded by
     `media_write_timeout`, any other call by the read timeout."""
@@ -61,8 +65,8 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
                 return response.status, await response.read()
-        except aiohttp.ConnectionTimeoutError as error:  # never connected: nothing was sent
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as error:  # nothing was sent
+            raise NotConnected(f"aiohttp.{type(error).__name__}: {error}") from error
         except TimeoutError as error:  # sent, and the answer did not come in time: it may have been done
             raise TimedOut from error
         except aiohttp.ClientError as error:

@@ -507,7 +507,7 @@ class MemoryStore:
         """As SqlStore inserts it: a fresh job's bookkeeping, whatever the given one carried."""
         job = acceptance.job
         stored = replace(job, finish=_json(job.finish), status=JobStatus.QUEUED, attempts=0, balance=balance,
-                         failure=None, notified=False, deliveries=0, created_at=acceptance.now)
+                         failure=None, notified=False, deliveries=0, unanswered=0, created_at=acceptance.now)
         self._state.jobs[job.id] = _StoredJob(stored, acceptance.lease_owner, acceptance.lease_until)
 
     def _taken(self, stored: _StoredJob) -> Taken:
@@ -602,6 +602,13 @@ class MemoryStore:
     @atomic
     def start_delivery(self, job_id: uuid.UUID, owner: str) -> bool:
         return self._start_delivery(job_id, owner)
+
+    @atomic
+    def mark_unanswered(self, job_id: uuid.UUID, owner: str) -> bool:
+        stored = self._fenced(job_id, owner)
+        if stored is not None:
+            stored.job.unanswered += 1
+        return stored is not None
 
     @atomic
     def record_results(self, job_id: uuid.UUID, owner: str, results: list[Result], delivering: bool = True) -> bool:

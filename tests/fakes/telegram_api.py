@@ -227,6 +227,10 @@ class Failure:
     description: str
     retry_after: int | None = None
     count: int = 1
+    after_doing: bool = False  # done, then answered with the error (a proxy failing on the way back)
+
+    def error(self) -> ApiError:
+        return ApiError(self.status, self.description, self.retry_after)
 
 
 class ApiError(Exception):
@@ -383,10 +387,12 @@ class FakeBotAPI:
         self._members[(chat_id, user_id)] = status
 
     def fail_next(self, method: str, *, status: int = 429, retry_after: int | None = 1, count: int = 1,
-                  description: str | None = None) -> None:
-        """Answer the next `count` calls of `method` with an error (default: flood control, retry after 1 s)."""
+                  description: str | None = None, after_doing: bool = False) -> None:
+        """Answer the next `count` calls of `method` with an error (default: flood control, retry after 1 s);
+        `after_doing`: each call is done first (the message is in the chat), then answered with the error."""
         text = description or (f"Too Many Requests: retry after {retry_after}" if status == 429 else "Bad Request")
-        self._failures.append(Failure(method, status, text, retry_after if status == 429 else None, count))
+        self._failures.append(Failure(method, status, text, retry_after if status == 429 else None, count,
+                                      after_doing))
 
     def answer_late(self, method: str, seconds: float, count: int = 1) -> None:
         """Do the next `count` calls of `method`, but answer each `seconds` late (Telegram under load)."""
@@ -449,8 +455,12 @@ class FakeBotAPI:
                 self.errors += problems
                 status = 404 if problems[0].startswith("unknown method") else 400
                 raise ApiError(status, "Not Found" if status == 404 else f"Bad Request: {problems[0]}")
-            self._scripted_failure(method)
+            failure = self._scripted_failure(method)
+            if failure is not None and not failure.after_doing:
+                raise failure.error()
             result = await self._dispatch(method, decoded, files)
+            if failure is not None:
+                raise failure.error()
             if self._late.get(method):
                 await asyncio.sleep(self._late[method].pop(0))
             return _ok(result)
@@ -467,11 +477,12 @@ class FakeBotAPI:
         self.errors.append(f"request to an unknown path {request.method} {request.path}")
         return _error(ApiError(404, "Not Found"))
 
-    def _scripted_failure(self, method: str) -> None:
+    def _scripted_failure(self, method: str) -> Failure | None:
         for failure in self._failures:
             if failure.method == method and failure.count > 0:
                 failure.count -= 1
-                raise ApiError(failure.status, failure.description, failure.retry_after)
+                return failure
+        return None
 
     async def _dispatch(self, method: str, p: dict[str, Any], files: dict[str, bytes]) -> Any:
         handler = getattr(self, f"_m_{method}", None)

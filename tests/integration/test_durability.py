@@ -284,3 +284,57 @@ def moved(database: Path, platform: str, created: datetime) -> None:
     with sqlite3.connect(database) as db:
         db.execute("UPDATE jobs SET platform = ?, created_at = ? WHERE status != 'done'",
                    (platform, created.strftime("%Y-%m-%d %H:%M:%S.%f")))
+
+
+async def unanswered_sends(tmp_path: Path, maybe_sent: bool) -> tuple[Conversation, int, Routix]:
+    """A paid request whose every picture send ends without the platform's answer: (its chat, sends made, app)."""
+    from core.ports import DeliveryUncertain
+
+    settings = make_settings(tmp_path / "data")
+    settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0, max_attempts=3, lease_seconds=1,
+                                recovery_seconds=0.2)
+    app = await started(settings, thread_providers({"basic": Counting()}))
+    chat = Conversation(app, "ray")
+    await chat.send("/start")
+    await Conversation(app, "admin").send("/grant console:ray 5")
+    sends = 0
+
+    async def never_answered(event: object) -> None:
+        nonlocal sends
+        if isinstance(event, ImageReply):
+            sends += 1
+            raise DeliveryUncertain("the platform did not answer", maybe_sent=maybe_sent)
+        chat.events.append(event)  # type: ignore[arg-type]
+
+    chat.reply = never_answered  # type: ignore[method-assign]
+    await chat.send('Vlog "NO ANSWER"', options=Options(algorithm="basic"))
+    ray = await app.store.find_user("console", "ray")
+    assert ray is not None
+    async with asyncio.timeout(15):
+        while (await app.store.jobs_summary()).keys() - {"done", "failed"} or sends == 0:
+            await asyncio.sleep(0.05)
+    await asyncio.sleep(1.5)  # a lease and a recovery pass more: nothing is sent again
+    return chat, sends, app
+
+
+async def test_a_picture_the_platform_may_have_received_is_sent_once_more_then_charged_never_refunded(
+        tmp_path: Path) -> None:
+    chat, sends, app = await unanswered_sends(tmp_path, maybe_sent=True)
+    try:
+        assert sends == 2, "sent again once: at worst twice in the chat"
+        assert not [e for e in chat.events if isinstance(e, ErrorReply)], "no 'not charged' under a picture"
+        ray = await app.store.find_user("console", "ray")
+        assert (await app.store.account(ray.id, utcnow())).balance == 15 - 1  # type: ignore[union-attr]
+    finally:
+        await app.aclose()
+
+
+async def test_a_picture_that_never_reached_the_platform_is_tried_again_then_refunded(tmp_path: Path) -> None:
+    chat, sends, app = await unanswered_sends(tmp_path, maybe_sent=False)
+    try:
+        assert sends == 3, "each of JOBS_MAX_ATTEMPTS sends"
+        assert [e.code for e in chat.events if isinstance(e, ErrorReply)] == ["gave_up"]
+        ray = await app.store.find_user("console", "ray")
+        assert (await app.store.account(ray.id, utcnow())).balance == 15  # type: ignore[union-attr]
+    finally:
+        await app.aclose()

@@ -70,3 +70,37 @@ async def test_a_stop_waits_for_a_request_being_taken_in(fake: FakeDiscord, user
         await fake.wait_for(lambda: [m for _, m in record.edits if m["attachments"]]
                             or [m for m in fake.channel_messages(fake.channel_id) if m["attachments"]],
                             what="the request's picture")
+
+
+async def test_a_result_discord_made_but_answered_with_a_5xx_is_sent_again_not_refunded(
+        fake: FakeDiscord, users, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The message with the picture exists, Discord's answer was a 503: refunded, the channel would hold a picture
+    and "you were not charged" under it. It is sent again instead (at worst twice) and settled once."""
+    import sqlite3
+
+    from aiohttp import web
+
+    posted = fake._channel_message
+    failing = 1
+
+    async def made_then_503(params, query, body, files):  # type: ignore[no-untyped-def]
+        nonlocal failing
+        answer = await posted(params, query, body, files)
+        if files and failing:
+            failing -= 1
+            return web.Response(status=503, body=b"upstream connect error", content_type="text/plain")
+        return answer
+
+    fake._channel_message = made_then_503  # type: ignore[method-assign]
+    settings = make_settings(tmp_path, fake)
+    settings.jobs = JobSettings(workers=2, lease_seconds=1, recovery_seconds=0.2)
+    async with running_bot(settings, fake):
+        await fake.send_message('Vlog "MENTIONED"', user=users("quinn"), guild=True, mention_bot=True)
+        await fake.wait_for(lambda: len([m for m in fake.channel_messages(fake.channel_id) if m["attachments"]]) == 2,
+                            timeout=20, what="the picture, sent again")
+        await asyncio.sleep(1.5)  # a lease and recovery passes more: nothing else is sent
+    messages = fake.channel_messages(fake.channel_id)
+    assert not [m["content"] for m in messages if "not charged" in m["content"]]
+    assert len([m for m in messages if m["attachments"]]) == 2
+    with sqlite3.connect(tmp_path / "routix.db") as db:
+        assert db.execute("SELECT status, credit_state FROM generations").fetchall() == [("completed", "settled")]

@@ -84,6 +84,28 @@ async def test_a_picture_whose_answer_never_came_is_sent_again_not_refunded(tmp_
         await bot.stop()
 
 
+async def test_a_picture_telegram_took_but_answered_with_a_502_is_charged_once_not_refunded(
+        tmp_path: Path, fake: FakeBotAPI) -> None:
+    """A gateway's 502 after Telegram did the send (or a connection cut on the way back): the photo is in the
+    chat. It is sent once more, and when that is unanswered too it is taken as delivered: paid once, no refund."""
+    settings = telegram_settings(tmp_path, fake, lease_seconds=1, recovery_seconds=0.2)
+    bot = await TelegramBot(fake, settings).start(providers=paid_providers())
+    try:
+        bot.say(65, "/algorithm basic")
+        await bot.texts_for(65)
+        fake.fail_next("sendPhoto", status=502, description="Bad Gateway", count=2, after_doing=True)
+        bot.say(65, REQUEST)
+        await bot.photo_for(65, 2, timeout=20)
+        await bot.settle(2.0)  # leases and recovery passes: nothing more is sent
+        bot.say(65, "/credits")
+        texts = await bot.texts_for(65, 2)
+        assert not any("not charged" in text for text in texts), texts
+        assert texts[-1].startswith("Balance: 9 credits"), "paid once"
+        assert len(fake.calls_to("sendPhoto", chat_id=65)) == 2, "at worst twice"
+    finally:
+        await bot.stop()
+
+
 async def test_running_out_of_credits_says_the_balance_and_the_refill(new_bot: Any) -> None:
     bot: TelegramBot = await new_bot().start(providers=paid_providers())
     bot.say(ADMIN_ID, "/quota free 1 month")
