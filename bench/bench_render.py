@@ -7,6 +7,8 @@ Run from the repo root: python bench/bench_render.py [--count 60]
   (per-row gradient, full-canvas Gaussian blurs for glow and title shadow) and saved as Pillow JPEG q85.
 - Bytes: each of our delivered JPEGs vs Pillow's baseline JPEG q85 of the same canvas; SSIM is computed
   here with numpy on grayscale (7x7 uniform window, the scikit-image default), against the lossless canvas.
+- Long titles: compose + encode of the longest title a request may carry (MAX_TITLE_CHARS) and of ones far past it
+  (the renderer bounds the words it fits, whatever reaches it), in the "split" layout, the slowest to fit.
 - Targets (issue 13), checked on the last line: ours p50 <= 10 ms and <= 0.25 of the reference p50 (wall),
   median bytes reduction >= 30% with our median SSIM >= q85's median SSIM.
 """
@@ -26,6 +28,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.messages import MAX_TITLE_CHARS
 from core.rendering import LAYOUTS, Finish, Scene, render_local
 from core.rendering.compositor import compose
 from core.rendering.output import encode_under, watermark
@@ -179,8 +182,23 @@ def main() -> None:
     print(f"SSIM      ours median {statistics.median(ours_ssim):.4f} vs q85 median "
           f"{statistics.median(base_ssim):.4f}; ours >= q85 on {ok}/{len(items)} images "
           "(grayscale SSIM, numpy, 7x7 window)")
+    long_titles(finish)
     print(verdict(_pct(ours, 50), _pct(ours, 50) / _pct(ref, 50), statistics.median(reductions),
                   statistics.median(ours_ssim), statistics.median(base_ssim)))
+
+
+def long_titles(finish: Finish, repeats: int = 3) -> None:
+    """The worst case a title can cost a render worker: before the word cap, 800 characters took 18 s."""
+    for length in (MAX_TITLE_CHARS, 800, 6000):
+        title = ("WIN " * length)[:length].strip()
+        scene = Scene(title=title, language="en", category="gaming", mood="energetic", style="bold",
+                      palette=PALETTES[0], layout="split", seed=1)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            render_local(scene, finish)
+            times.append((time.perf_counter() - start) * 1000)
+        print(f"long title {length:5d} chars  p50 {_pct(times, 50):6.1f} ms  max {max(times):6.1f} ms")
 
 
 def verdict(p50: float, ratio: float, reduction: float, ssim_ours: float, ssim_q85: float) -> str:

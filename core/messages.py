@@ -20,11 +20,14 @@ class Stage(StrEnum):
     UPLOADING = "uploading"
 
 
+MAX_TITLE_CHARS = 100  # a thumbnail title longer than this no longer reads at a glance; the core refuses it
+
+
 @dataclass(frozen=True)
 class Options:
     """Structured request options (Discord slash-command options, CLI flags)."""
 
-    title: str | None = None
+    title: str | None = None  # at most MAX_TITLE_CHARS (adapters may limit the input to it too)
     algorithm: str | None = None
     style: str | None = None
     seed: int | None = None
@@ -45,6 +48,7 @@ class Address:
     interaction_token: str | None = None  # Discord: the deferred interaction the result edits
     interaction_expires: float | None = None  # epoch seconds: after this only the channel can carry the result
     application_id: str | None = None  # Discord: the application the interaction belongs to
+    thread_id: str | None = None  # Telegram: the forum topic the request came from, where every answer goes
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,9 @@ class Incoming:
     options: Options = field(default_factory=Options)
     update_key: str | None = None  # a platform-unique id; the core processes each key at most once
     address: Address | None = None  # where a job started by this update delivers (None: platform + chat)
+    parent_chat_id: str | None = None  # the channel a thread (a Discord thread or forum post) belongs to: a
+    # server's chosen channels admit their threads too; replies and the conversation stay in chat_id
+    channel_link: str = "#{id}"  # how the platform's texts refer to a channel, "{id}" filled in (Discord: "<#{id}>")
 
     @property
     def answers_seen_by_others(self) -> bool:

@@ -24,7 +24,7 @@ from core.config import RequestConfig
 from core.conversation import Refiner
 from core.credits import utcnow
 from core.domain import Algorithm, Analysis, ChatSettings, Conversation, Generation, Job, JobKind, Status, Template
-from core.messages import Working
+from core.messages import MAX_TITLE_CHARS, Working
 from core.moderation import LocalWordList
 from core.ports import Acceptance, BlobStore, Decode, JobBackend, Outcome, Store, Taken
 from core.providers import RenderFailed, RenderWorkerDied
@@ -67,8 +67,10 @@ class Requests:
         """A server that keeps the bot to some channels: requests and a result's buttons alike (an older result's
         Regenerate would still draw where the bot may no longer answer)."""
         allowed = (await self.chat_settings(turn)).allowed_channels
-        if allowed and turn.incoming.chat_id not in allowed:
-            await turn.refuse("channel_not_allowed", channels=", ".join(f"#{c}" for c in allowed))
+        incoming = turn.incoming
+        if allowed and not {incoming.chat_id, incoming.parent_chat_id} & set(allowed):  # a thread: its channel's
+            links = (incoming.channel_link.format(id=channel) for channel in allowed)
+            await turn.refuse("channel_not_allowed", channels=", ".join(links))
             return True
         return False
 
@@ -102,6 +104,8 @@ class Requests:
             analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))
             request = Request(text, analysis, turn.incoming.options.seed or stable_seed(text), photo_key=photo_key,
                               algorithm=turn.incoming.options.algorithm)
+        if len(request.analysis.title) > MAX_TITLE_CHARS:  # quoted, "change the title to …" or an option alike
+            return await turn.refuse("title_too_long", length=len(request.analysis.title), limit=MAX_TITLE_CHARS)
         await self.generate(turn, conversation, request)
 
     async def _accept_photo(self, turn: Turn, photo: bytes) -> str | None:

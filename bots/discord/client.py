@@ -225,8 +225,7 @@ class RoutixDiscord(discord.AutoShardedClient):
         text = translate.text_for_bot(message, self.user.id)
         if text is None:
             return
-        if message.guild is not None and not await self.service.channel_allowed(
-                translate.PLATFORM, str(message.guild.id), str(message.channel.id)):
+        if message.guild is not None and not await self._answers_in(str(message.guild.id), message.channel):
             return
         replies = MessageReplies(self, translate.message_address(message))
         try:
@@ -240,6 +239,13 @@ class RoutixDiscord(discord.AutoShardedClient):
             return
         finally:
             await replies.close()
+
+    async def _answers_in(self, guild_id: str, channel: discord.abc.Snowflake) -> bool:
+        """Chatter outside a server's chosen channels is ignored; their threads and forum posts count as them."""
+        for channel_id in translate.channel_and_parent(channel):
+            if await self.service.channel_allowed(translate.PLATFORM, guild_id, channel_id):
+                return True
+        return False
 
     # -- shared -----------------------------------------------------------------------------------------
 

@@ -17,11 +17,32 @@ from discord.app_commands import Choice
 from bots.discord.locale import text
 from bots.discord.texts import OPTIONS
 from bots.discord.translate import user_ref
-from core.messages import Options
+from core.messages import MAX_TITLE_CHARS, Options
 
 TIERS = ("free", "pro")
 PERIODS = ("day", "week", "month")
 LANGUAGES = (("English", "en"), ("فارسی", "fa"))
+TitleOption = app_commands.Range[str, 1, MAX_TITLE_CHARS]  # Discord's own limit (6000) let a title busy a renderer
+
+
+class ChosenChannel(app_commands.Transformer):
+    """A text, announcement or forum channel: choosing one admits its threads and forum posts too. Written out
+    because discord.py's ForumChannel also offers media channels, a type Discord's API description lacks."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.forum]
+
+    async def transform(self, interaction: discord.Interaction, value: app_commands.AppCommandChannel,
+                        /) -> app_commands.AppCommandChannel:
+        return value  # only its id is kept
+
+
+Chosen = app_commands.Transform[app_commands.AppCommandChannel, ChosenChannel]
 
 
 class Handler(Protocol):
@@ -70,7 +91,7 @@ class CommandSet:
         @app_commands.describe(prompt=_describe("prompt"), title=_describe("title"), algorithm=_describe("algorithm"),
                                style=_describe("style"), image=_describe("image"))
         @app_commands.choices(algorithm=self.algorithms, style=self.styles)
-        async def thumbnail(interaction: discord.Interaction, prompt: str, title: str | None = None,
+        async def thumbnail(interaction: discord.Interaction, prompt: str, title: TitleOption | None = None,
                             algorithm: str | None = None, style: str | None = None,
                             image: discord.Attachment | None = None) -> None:
             await handler.request(interaction, prompt, Options(title=title, algorithm=algorithm, style=style), image)
@@ -147,8 +168,8 @@ class CommandSet:
 
         @group.command(name="channels", description=_describe("settings_channels"))
         @app_commands.describe(channel=_describe("channel"), also=_describe("channel"), more=_describe("channel"))
-        async def channels(interaction: discord.Interaction, channel: discord.TextChannel | None = None,
-                           also: discord.TextChannel | None = None, more: discord.TextChannel | None = None) -> None:
+        async def channels(interaction: discord.Interaction, channel: Chosen | None = None,
+                           also: Chosen | None = None, more: Chosen | None = None) -> None:
             ids = [str(item.id) for item in (channel, also, more) if item is not None]
             await handler.command(interaction, _line("settings", "channels", *(ids or ["all"])))
 

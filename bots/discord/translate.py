@@ -15,6 +15,7 @@ from core.messages import Address, Incoming, Options
 PLATFORM = "discord"
 _MENTION = re.compile(r"<@!?(?P<id>[0-9]+)>")  # ASCII digits only: "۱۲۳" is no snowflake
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+CHANNEL_LINK = "<#{id}>"  # Discord renders it as the channel's clickable name
 
 
 def key(kind_id: int) -> str:
@@ -33,6 +34,18 @@ def user_ref(value: str) -> str:
     return value
 
 
+def parent_channel_id(channel: object | None) -> str | None:
+    """The channel a thread or forum post belongs to (a server's chosen channels admit it); None for a channel.
+    A thread discord.py has not seen (a bare PartialMessageable) counts as a channel of its own."""
+    return str(channel.parent_id) if isinstance(channel, discord.Thread) else None
+
+
+def channel_and_parent(channel: discord.abc.Snowflake) -> list[str]:
+    """The ids whose allowed-channels setting lets the bot answer in `channel`."""
+    parent = parent_channel_id(channel)
+    return [str(channel.id), *([parent] if parent else [])]
+
+
 def chat_admin(interaction: discord.Interaction) -> bool:
     """Manage Server in a guild; in a DM the user owns the conversation."""
     if interaction.guild_id is None:
@@ -48,6 +61,8 @@ def from_interaction(interaction: discord.Interaction, text: str = "", *, photo:
         platform=PLATFORM,
         user_id=str(user.id),
         chat_id=str(interaction.channel_id),
+        parent_chat_id=parent_channel_id(interaction.channel),
+        channel_link=CHANNEL_LINK,
         text=text,
         display_name=user.display_name,
         locale=interaction.locale.value,
@@ -94,6 +109,8 @@ def from_message(message: discord.Message, text: str, photo: bytes | None = None
         platform=PLATFORM,
         user_id=str(message.author.id),
         chat_id=str(message.channel.id),
+        parent_chat_id=parent_channel_id(message.channel),
+        channel_link=CHANNEL_LINK,
         text=text,
         display_name=message.author.display_name,
         photo=photo,

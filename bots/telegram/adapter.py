@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, ChatMember, Update
+from telegram import Bot, ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import filters
 
@@ -29,6 +29,7 @@ from bots.telegram.translate import (
     incoming,
     is_group,
     text_for_bot,
+    topic_of,
 )
 from core.commands import CHAT_SETTINGS_COMMANDS
 
@@ -71,6 +72,16 @@ class ChatOrder:
         return previous, release
 
 
+def _remembered(memo: OrderedDict[object, None], key: object, most: int = 10_000) -> bool:
+    """Whether `key` was seen before; it is remembered now (the oldest forgotten past `most`)."""
+    if key in memo:
+        return True
+    memo[key] = None
+    while len(memo) > most:
+        memo.popitem(last=False)
+    return False
+
+
 class TelegramAdapter:
     """Translates updates for `service.handle` and renders what it answers."""
 
@@ -83,7 +94,8 @@ class TelegramAdapter:
         self.download_limit = min(DOWNLOAD_LIMIT, settings.render.max_upload_bytes)
         # The core dedupes durably; this in-memory memo also keeps a redelivered update from repeating the
         # adapter's own replies (chat action, download refusals) while the process lives.
-        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._seen: OrderedDict[object, None] = OrderedDict()
+        self._albums: OrderedDict[object, None] = OrderedDict()  # (chat, media group): its first photo was taken
         self.order = ChatOrder()
 
     async def accept(self, update: Update) -> None:
@@ -99,16 +111,21 @@ class TelegramAdapter:
     # ----------------------------------------------------------------------------- messages
     async def on_message(self, update: Update) -> None:
         message, user = update.effective_message, update.effective_user
-        if message is None or user is None or user.is_bot or not self._first_time(update):
+        if message is None or user is None or not self._first_time(update):
             return
-        if message.sender_chat is not None:  # sent as a chat (a channel's automatic forward comes "from" the
-            return                           # stand-in user 777000, shared by every channel): nobody to answer
         text = text_for_bot(message, self.bot.bot)
         if text is None:
             return  # group chatter not addressed to the bot
+        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+            return await self._ask_to_post_as_themselves(update, message)
+        if user.is_bot or message.sender_chat is not None:  # a bot, or a chat (a channel's automatic forward
+            return  # comes "from" the stand-in user 777000, shared by every channel): nobody to answer
+        if self._later_in_album(message):
+            return
         group = is_group(message.chat)
         turn, release = self.order.queue(message.chat_id)
-        replies = self._replies(message.chat_id, reply_to=message.message_id if group else None, on_accepted=release)
+        replies = self._replies(message.chat_id, reply_to=message.message_id if group else None, on_accepted=release,
+                                thread_id=topic_of(message))
         try:
             picture = image_of(message)
             if isinstance(picture, ImageRef) or (text and command_name(text) is None):
@@ -171,7 +188,7 @@ class TelegramAdapter:
             return
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         turn, release = self.order.queue(chat_id)
-        replies = self._replies(chat_id, query=query, on_accepted=release)
+        replies = self._replies(chat_id, query=query, on_accepted=release, thread_id=topic_of(query.message))
         try:
             await turn
             await self.service.handle(incoming(update, button=query.data), replies)
@@ -180,13 +197,26 @@ class TelegramAdapter:
             await replies.close()
 
     def _first_time(self, update: Update) -> bool:
-        if update.update_id in self._seen:
-            log.info("update %s delivered again: skipped", update.update_id)
+        if not _remembered(self._seen, update.update_id):
+            return True
+        log.info("update %s delivered again: skipped", update.update_id)
+        return False
+
+    def _later_in_album(self, message: Message) -> bool:
+        """An album comes as one message per photo, its caption on the first: one request, made by the first."""
+        if message.media_group_id is None or not _remembered(self._albums, (message.chat_id, message.media_group_id)):
             return False
-        self._seen[update.update_id] = None
-        while len(self._seen) > 10_000:
-            self._seen.popitem(last=False)
+        log.info("message %s: another photo of album %s, whose first made the request", message.message_id,
+                 message.media_group_id)
         return True
+
+    async def _ask_to_post_as_themselves(self, update: Update, message: Message) -> None:
+        """An anonymous group admin posts as the group: there is nobody to charge or answer by name."""
+        replies = self._replies(message.chat_id, reply_to=message.message_id, thread_id=topic_of(message))
+        try:
+            await self.service.refuse(incoming(update), replies, "post_as_yourself")
+        finally:
+            await replies.close()
 
     def _replies(self, chat_id: int, **kw: Any) -> ChatReplies:
         return ChatReplies(self.bot, chat_id, timing=self.timing, budget=self.budget, **kw)

@@ -32,7 +32,7 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError
 
 from bots.telegram.transport import NotConnected
 from core.messages import (
@@ -112,8 +112,10 @@ class ProgressMessage:
     """
 
     def __init__(self, bot: Bot, chat_id: int, timing: Timing, budget: ProgressBudget, started: float,
-                 message_id: int | None = None, on_sent: ProgressKept | None = None) -> None:
+                 message_id: int | None = None, on_sent: ProgressKept | None = None,
+                 thread_id: int | None = None) -> None:
         self._bot, self._chat_id, self._timing, self._budget = bot, chat_id, timing, budget
+        self._thread = thread_id  # a forum's topic: new messages go there (edits follow their message)
         self._started = started
         self._on_sent = on_sent
         self.text = ""
@@ -183,9 +185,11 @@ class ProgressMessage:
     async def _send(self) -> None:
         if self.image is not None:
             message = await self._bot.send_photo(self._chat_id, self.image, filename=PREVIEW_NAME,
-                                                 caption=clip(self.text, CAPTION_LIMIT) or None)
+                                                 caption=clip(self.text, CAPTION_LIMIT) or None,
+                                                 message_thread_id=self._thread)
         else:
-            message = await self._bot.send_message(self._chat_id, clip(self.text or "…", TEXT_LIMIT))
+            message = await self._bot.send_message(self._chat_id, clip(self.text or "…", TEXT_LIMIT),
+                                                   message_thread_id=self._thread)
         self.message_id, self.is_photo = message.message_id, self.image is not None
         if self._on_sent is not None:
             try:
@@ -271,8 +275,9 @@ class ChatReplies:
     def __init__(self, bot: Bot, chat_id: int, *, timing: Timing, budget: ProgressBudget,
                  reply_to: int | None = None, query: CallbackQuery | None = None,
                  on_accepted: Callable[[], None] | None = None, progress_id: int | None = None,
-                 on_progress: ProgressKept | None = None) -> None:
+                 on_progress: ProgressKept | None = None, thread_id: int | None = None) -> None:
         self._bot, self._chat_id, self._timing, self._budget = bot, chat_id, timing, budget
+        self._thread = thread_id  # a forum's topic: every message goes there, not to General
         self._on_accepted = on_accepted  # the core accepted a job: the chat's next update may go in
         self._progress_id, self._on_progress = progress_id, on_progress
         self._reply_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
@@ -291,12 +296,25 @@ class ChatReplies:
 
     async def __call__(self, event: Outgoing) -> None:
         try:
-            await self._handlers[type(event)](event)
+            await self._sent_where_the_chat_is(event)
         except NetworkError as error:  # a timeout, a 5xx, a connection cut or none made; not a refusal
             if isinstance(error, BadRequest) or not isinstance(event, ImageReply | AlbumReply | DocumentReply):
                 raise
             raise DeliveryUncertain(f"Telegram did not answer: {error}",
                                     maybe_sent=not isinstance(error, NotConnected)) from error
+
+    async def _sent_where_the_chat_is(self, event: Outgoing) -> None:
+        try:
+            await self._handlers[type(event)](event)
+        except ChatMigrated as moved:  # the group became a supergroup while the job ran: its new id takes it
+            log.info("chat %s is now %s: sending there", self._chat_id, moved.new_chat_id)
+            self._chat_id, self._reply_to = moved.new_chat_id, None  # message ids belong to the old chat
+            for view in self._progress.values():  # the old chat's progress cannot be edited or deleted any more
+                await view.stop()
+            self._progress.clear()
+            self._stale.clear()
+            self._progress_id = None
+            await self._handlers[type(event)](event)
 
     async def close(self) -> None:
         """After the core is done with the update: stop every sign of work, tidy up."""
@@ -333,7 +351,8 @@ class ChatReplies:
     def _view(self, generation_id: str) -> ProgressMessage:
         if generation_id not in self._progress:
             self._progress[generation_id] = ProgressMessage(self._bot, self._chat_id, self._timing, self._budget,
-                                                            time.monotonic(), self._progress_id, self._on_progress)
+                                                            time.monotonic(), self._progress_id, self._on_progress,
+                                                            self._thread)
             self._progress_id = None  # the view owns it now
         return self._progress[generation_id]
 
@@ -341,14 +360,14 @@ class ChatReplies:
         await self._answer_query()
         await self._before_send()
         await self._bot.send_message(self._chat_id, clip(event.text, TEXT_LIMIT), reply_markup=keyboard(event.buttons),
-                                     reply_parameters=self._reply_to)
+                                     reply_parameters=self._reply_to, message_thread_id=self._thread)
 
     async def _image(self, event: ImageReply) -> None:
         await self._before_send()
         await self._end_work()
         await self._bot.send_photo(self._chat_id, event.image, filename=event.filename,
                                    caption=clip(event.caption, CAPTION_LIMIT), reply_markup=keyboard(event.buttons),
-                                   reply_parameters=self._reply_to)
+                                   reply_parameters=self._reply_to, message_thread_id=self._thread)
         await self._delete_stale()
 
     async def _album(self, event: AlbumReply) -> None:
@@ -363,7 +382,8 @@ class ChatReplies:
             media = [InputMediaPhoto(image.image, filename=image.filename,
                                      caption=clip(event.caption, CAPTION_LIMIT) if not start and not i else None)
                      for i, image in enumerate(chunk)]
-            await self._bot.send_media_group(self._chat_id, media, reply_parameters=self._reply_to)
+            await self._bot.send_media_group(self._chat_id, media, reply_parameters=self._reply_to,
+                                             message_thread_id=self._thread)
         try:
             await self._album_buttons(event)
         except TelegramError as error:  # the pictures are out: their numbered buttons are a convenience
@@ -377,13 +397,14 @@ class ChatReplies:
                      for n, image in enumerate(event.images, 1) if image.buttons)
         if rows:
             await self._bot.send_message(self._chat_id, clip(event.caption or "…", TEXT_LIMIT),
-                                         reply_markup=keyboard(rows))
+                                         reply_markup=keyboard(rows), message_thread_id=self._thread)
 
     async def _document(self, event: DocumentReply) -> None:
         await self._before_send()
         await self._end_work()
         await self._bot.send_document(self._chat_id, event.data, filename=event.filename,
-                                      caption=clip(event.caption, CAPTION_LIMIT), reply_parameters=self._reply_to)
+                                      caption=clip(event.caption, CAPTION_LIMIT), reply_parameters=self._reply_to,
+                                      message_thread_id=self._thread)
         await self._delete_stale()
 
     async def _error(self, event: ErrorReply) -> None:
@@ -395,7 +416,8 @@ class ChatReplies:
             await self._answer_query()
             await self._before_send()
             await self._bot.send_message(self._chat_id, clip(event.text, TEXT_LIMIT),
-                                         reply_markup=keyboard(event.buttons), reply_parameters=self._reply_to)
+                                         reply_markup=keyboard(event.buttons), reply_parameters=self._reply_to,
+                                         message_thread_id=self._thread)
         await self._delete_stale()
 
     # ------------------------------------------------------------------------------- helpers
@@ -415,7 +437,7 @@ class ChatReplies:
 
     async def _chat_action(self) -> None:
         try:
-            await self._bot.send_chat_action(self._chat_id, ChatAction.UPLOAD_PHOTO)
+            await self._bot.send_chat_action(self._chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=self._thread)
         except TelegramError as error:
             log.info("sendChatAction in chat %s: %s", self._chat_id, error)
 
@@ -466,6 +488,6 @@ class TelegramSender:
         replies = ChatReplies(self.bot, int(address.chat_id), timing=self.timing, budget=self.budget,
                               reply_to=int(address.reply_to) if address.reply_to else None,
                               progress_id=int(address.progress_id) if address.progress_id else None,
-                              on_progress=on_progress)
+                              on_progress=on_progress, thread_id=int(address.thread_id) if address.thread_id else None)
         replies.keep_alive()
         return replies

@@ -99,6 +99,18 @@ def image_of(message: Message) -> ImageRef | NotAnImage | None:
     return NotAnImage(document.file_name or "")
 
 
+def _text_or_none(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def topic_of(message: object) -> int | None:
+    """The forum topic a message is in (a button press: its result's message), where answers must go: sent to
+    the group without it, they land in General. Replies in an ordinary group carry a thread id too: not a topic."""
+    if message is None or not getattr(message, "is_topic_message", False):
+        return None
+    return getattr(message, "message_thread_id", None)
+
+
 def incoming(update: Update, *, text: str = "", photo: bytes | None = None, button: str | None = None,
              is_chat_admin: bool = False) -> Incoming:
     """One Telegram update as the core's Incoming (message or button press)."""
@@ -122,5 +134,6 @@ def incoming(update: Update, *, text: str = "", photo: bytes | None = None, butt
         is_chat_admin=is_chat_admin or not group,
         button=button,
         update_key=f"{PLATFORM}:{update.update_id}",
-        address=Address(PLATFORM, str(chat_id), str(user.id), reply_to=reply_to),
+        address=Address(PLATFORM, str(chat_id), str(user.id), reply_to=reply_to,
+                        thread_id=_text_or_none(topic_of(update.effective_message))),
     )

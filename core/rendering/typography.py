@@ -25,6 +25,7 @@ from core.rendering.colors import RGB
 from core.text import clean_text
 
 REF = 100  # reference size: widths are measured once here and scaled (glyph metrics are ~linear)
+MAX_WORDS = 40  # pieces a title is fitted with: more never read on a thumbnail, and fitting tries every split
 Box = tuple[int, int, int, int]
 
 
@@ -239,10 +240,12 @@ def _candidates(words: list[Word], style: TitleStyle) -> list[list[list[Word]]]:
 
 def fit_title(title: str, box: Box, style: TitleStyle, highlight: str | None = None) -> TitleLayout:
     """The largest size and balanced line breaks that fit `box` (≤ style.max_lines lines)."""
-    words = make_words(title, style, highlight)
+    words = make_words(_first_words(title), style, highlight)
     if not words:
         words = make_words("…", replace(style, roles=("ui",)), None)
     box_w, box_h = box[2] - box[0], box[3] - box[1]
+    if (reach := _within_reach(words, box_w, style)) < len(words):
+        words = make_words(_cut(words, reach), style, highlight)
     best, best_size = _best_lines(words, box_w, box_h, style)
     # Too long even at the minimum size: a word less each time, until it fits or one word is left.
     while best_size < style.min_size and (shorter := _shortened(words)) is not None:
@@ -262,20 +265,48 @@ def _best_lines(words: list[Word], box_w: int, box_h: int, style: TitleStyle) ->
     return best, best_size
 
 
+def _first_words(title: str) -> str:
+    """At most MAX_WORDS words, the cut marked: the rest is never drawn, so it is not even measured."""
+    words = title.split()
+    return title if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]).rstrip("…") + "…"
+
+
+def _within_reach(words: list[Word], box_w: int, style: TitleStyle) -> int:
+    """How many of the words may fit: at most MAX_WORDS, and none whose widths alone, at the minimum size, already
+    overflow max_lines lines (the fitting loop would drop each of those in turn, every split tried each time)."""
+    room, scale, used = style.max_lines * box_w, style.min_size / REF, 0.0
+    for count, word in enumerate(words[:MAX_WORDS]):
+        used += word.width * scale
+        if used > room:
+            return count
+    return min(len(words), MAX_WORDS)
+
+
 def _shortened(words: list[Word]) -> str | None:
-    """The title without its last word and with the cut marked; None for a single word. The marks glued to a
-    word ("WRONG…": a piece of its own) go with it, or the "…" just added would be all that is ever dropped."""
-    tokens: list[str] = []
-    for word in words:
-        if word.attached and tokens:
-            tokens[-1] += word.text
-        else:
-            tokens.append(word.text)
-    if len(tokens) < 2:
-        return None
-    kept = tokens[:-1]
-    kept[-1] = kept[-1].rstrip("…") + "…"
+    """The title without its last word and with the cut marked; None for a single word."""
+    tokens = _tokens(words)
+    return _cut(words, tokens[-2][1]) if len(tokens) > 1 else None
+
+
+def _cut(words: list[Word], pieces: int) -> str:
+    """The words of the title that lie within its first `pieces` pieces (at least one word), the cut marked."""
+    tokens = _tokens(words)
+    kept = [text for text, end in tokens if end <= pieces] or [tokens[0][0]]
+    if len(kept) < len(tokens):
+        kept[-1] = kept[-1].rstrip("…") + "…"
     return " ".join(kept)
+
+
+def _tokens(words: list[Word]) -> list[tuple[str, int]]:
+    """The title's words (text, pieces up to its end). The marks glued to a word ("WRONG…": a piece of its own)
+    go with it, or the "…" just added would be all that is ever dropped."""
+    tokens: list[tuple[str, int]] = []
+    for end, word in enumerate(words, 1):
+        if word.attached and tokens:
+            tokens[-1] = (tokens[-1][0] + word.text, end)
+        else:
+            tokens.append((word.text, end))
+    return tokens
 
 
 def _finalize(lines: list[list[Word]], size: int, box_w: int, box_h: int, style: TitleStyle,

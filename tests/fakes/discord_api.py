@@ -6,7 +6,8 @@ It serves, on 127.0.0.1:
   messages (send, edit, delete) and typing. Every request is matched to an operation of Discord's OpenAPI description
   and its path parameters, query names and body are validated against it; violations are collected in `errors`.
 - a gateway (`/gateway`) speaking HELLO, heartbeat/ACK, IDENTIFY and READY (+ GUILD_CREATE) over text frames, and
-  dispatching INTERACTION_CREATE / MESSAGE_CREATE on demand;
+  dispatching INTERACTION_CREATE / MESSAGE_CREATE on demand, and THREAD_CREATE / CHANNEL_CREATE for the threads and
+  forum channels tests add (`add_thread()`, `add_forum()`);
 - a CDN (`/cdn/...`) serving attachments, both the ones tests upload and the ones the bot sent.
 
 Tests drive it with `slash()`, `click()`, `select()` and `send_message()`, and read what the bot did from
@@ -227,6 +228,8 @@ class FakeDiscord:
         self.channel_id = self.snowflake()
         self.other_channel_id = self.snowflake()
         self.owner = FakeUser(self.snowflake(), "owner")
+        self.forums: dict[str, str] = {}  # forum channel id -> name
+        self.threads: dict[str, dict[str, Any]] = {}  # thread id (a thread or a forum post) -> its channel object
         self.requests: list[Recorded] = []
         self.errors: list[str] = []
         self.identify: dict[str, Any] | None = None
@@ -372,9 +375,28 @@ class FakeDiscord:
         }
 
     def _channel_payload(self, channel_id: str, name: str) -> dict[str, Any]:
+        if channel_id in self.threads:
+            return self.threads[channel_id]
+        if channel_id in self.forums:
+            return self._forum_payload(channel_id)
         return {"id": channel_id, "type": 0, "guild_id": self.guild_id, "name": name, "position": 0,
                 "permission_overwrites": [], "nsfw": False, "topic": None, "last_message_id": None,
                 "rate_limit_per_user": 0, "parent_id": None, "flags": 0}
+
+    def _forum_payload(self, channel_id: str) -> dict[str, Any]:
+        return {"id": channel_id, "type": 15, "guild_id": self.guild_id, "name": self.forums[channel_id],
+                "position": 1, "permission_overwrites": [], "nsfw": False, "topic": None, "last_message_id": None,
+                "rate_limit_per_user": 0, "parent_id": None, "flags": 0, "available_tags": [],
+                "default_reaction_emoji": None, "default_sort_order": None, "default_forum_layout": 0,
+                "default_thread_rate_limit_per_user": 0}
+
+    def _thread_payload(self, thread_id: str, parent_id: str, name: str) -> dict[str, Any]:
+        """A public thread (type 11): under a text channel, or a post in a forum channel."""
+        return {"id": thread_id, "type": 11, "guild_id": self.guild_id, "parent_id": parent_id,
+                "owner_id": self.owner.id, "name": name, "last_message_id": None, "message_count": 0,
+                "member_count": 1, "total_message_sent": 0, "rate_limit_per_user": 0, "flags": 0, "applied_tags": [],
+                "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": _now_iso(),
+                                    "locked": False, "create_timestamp": _now_iso()}}
 
     def _guild_payload(self) -> dict[str, Any]:
         everyone = {"id": self.guild_id, "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS), "position": 0,
@@ -384,10 +406,12 @@ class FakeDiscord:
         return {
             "id": self.guild_id, "name": "Creators", "icon": None, "owner_id": self.owner.id, "roles": [everyone],
             "channels": [self._channel_payload(self.channel_id, "thumbnails"),
-                         self._channel_payload(self.other_channel_id, "general")],
+                         self._channel_payload(self.other_channel_id, "general"),
+                         *(self._forum_payload(forum) for forum in self.forums)],
             "members": [bot_member], "member_count": 3, "large": False, "unavailable": False, "features": [],
-            "emojis": [], "stickers": [], "threads": [], "voice_states": [], "presences": [], "stage_instances": [],
-            "guild_scheduled_events": [], "soundboard_sounds": [], "joined_at": _now_iso(), "premium_tier": 0,
+            "emojis": [], "stickers": [], "threads": list(self.threads.values()), "voice_states": [], "presences": [],
+            "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [], "joined_at": _now_iso(),
+            "premium_tier": 0,
             "preferred_locale": "en-US", "system_channel_flags": 0, "verification_level": 0,
             "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0,
             "afk_timeout": 300, "afk_channel_id": None, "system_channel_id": None, "rules_channel_id": None,
@@ -397,6 +421,23 @@ class FakeDiscord:
         }
 
     # ------------------------------------------------------------------ what tests do
+
+    async def add_forum(self, name: str = "showcase") -> str:
+        """A forum channel in the guild (announced by CHANNEL_CREATE once the bot is connected); returns its id."""
+        forum_id = self.snowflake()
+        self.forums[forum_id] = name
+        if self._sockets:
+            await self.dispatch("CHANNEL_CREATE", self._forum_payload(forum_id))
+        return forum_id
+
+    async def add_thread(self, parent_id: str, name: str = "a thread") -> str:
+        """A public thread under a channel, or a post when `parent_id` is a forum (THREAD_CREATE once the bot is
+        connected, as Discord sends a bot that sees the parent); returns its id."""
+        thread_id = self.snowflake()
+        self.threads[thread_id] = self._thread_payload(thread_id, parent_id, name)
+        if self._sockets:
+            await self.dispatch("THREAD_CREATE", self.threads[thread_id] | {"newly_created": True})
+        return thread_id
 
     def add_attachment(self, data: bytes, filename: str, content_type: str) -> dict[str, Any]:
         """Upload a user's file to the fake CDN; returns the attachment object Discord would resolve."""
@@ -432,8 +473,9 @@ class FakeDiscord:
         return payload, record
 
     def _resolved_channel(self, channel_id: str) -> dict[str, Any]:
-        name = "thumbnails" if channel_id == self.channel_id else "general"
-        return {"id": channel_id, "name": name, "type": 0, "permissions": str(MEMBER_PERMISSIONS),
+        name = "thumbnails" if channel_id == self.channel_id else self.forums.get(channel_id, "general")
+        kind = 15 if channel_id in self.forums else 0
+        return {"id": channel_id, "name": name, "type": kind, "permissions": str(MEMBER_PERMISSIONS),
                 "guild_id": self.guild_id, "parent_id": None, "nsfw": False, "position": 0, "flags": 0,
                 "permission_overwrites": [], "rate_limit_per_user": 0, "topic": None, "last_message_id": None}
 
@@ -692,7 +734,7 @@ class FakeDiscord:
             "mentions": [], "mention_roles": [], "attachments": [], "embeds": [], "pinned": False,
             "type": 0 if interaction is None else 20, "flags": flags, "components": [],
         }
-        if channel_id in (self.channel_id, self.other_channel_id):
+        if channel_id in (self.channel_id, self.other_channel_id) or channel_id in self.threads:
             message["guild_id"] = self.guild_id
         if interaction is not None:
             message |= {"webhook_id": self.application_id, "application_id": self.application_id,

@@ -234,9 +234,11 @@ class Failure:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, status: int, description: str, retry_after: int | None = None,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(description)
         self.status, self.description, self.retry_after = status, description, retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 @dataclass
@@ -263,6 +265,7 @@ class FakeBotAPI:
         self._members: dict[tuple[int, int], str] = {}
         self._failures: list[Failure] = []
         self._late: dict[str, list[float]] = {}  # method -> delays of its next answers
+        self._migrated: dict[int, int] = {}  # a group that became a supergroup -> the supergroup's id
         self._changed = asyncio.Condition()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -394,6 +397,10 @@ class FakeBotAPI:
         self._failures.append(Failure(method, status, text, retry_after if status == 429 else None, count,
                                       after_doing))
 
+    def migrate(self, group_id: int, supergroup_id: int) -> None:
+        """The group became a supergroup: whatever is sent to its old id is refused, naming the new one."""
+        self._migrated[group_id] = supergroup_id
+
     def answer_late(self, method: str, seconds: float, count: int = 1) -> None:
         """Do the next `count` calls of `method`, but answer each `seconds` late (Telegram under load)."""
         self._late.setdefault(method, []).extend([seconds] * count)
@@ -455,6 +462,9 @@ class FakeBotAPI:
                 self.errors += problems
                 status = 404 if problems[0].startswith("unknown method") else 400
                 raise ApiError(status, "Not Found" if status == 404 else f"Bad Request: {problems[0]}")
+            if (moved := self._migrated.get(decoded.get("chat_id"))) is not None:  # type: ignore[arg-type]
+                raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                               migrate_to_chat_id=moved)
             failure = self._scripted_failure(method)
             if failure is not None and not failure.after_doing:
                 raise failure.error()
@@ -731,6 +741,8 @@ def _error(error: ApiError) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": error.status, "description": error.description}
     if error.retry_after is not None:
         body["parameters"] = {"retry_after": error.retry_after}
+    if error.migrate_to_chat_id is not None:
+        body["parameters"] = {"migrate_to_chat_id": error.migrate_to_chat_id}
     return web.json_response(body, status=error.status)
 
 

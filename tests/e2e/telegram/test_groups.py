@@ -83,3 +83,34 @@ async def test_posts_sent_as_a_chat_are_not_taken_as_a_person(bot: TelegramBot) 
     assert bot.fake.methods(chat_id=GROUP) == []
     group_say(bot, 8, '/thumb Cooking "FROM A PERSON"')
     assert '"FROM A PERSON"' in (await bot.photo_for(GROUP))[0].params["caption"]
+
+
+async def test_an_anonymous_admin_is_asked_to_post_as_themselves(bot: TelegramBot) -> None:
+    """Posting as the group, an admin is nobody to charge or answer by name: asked politely, not ignored."""
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    group = bot.fake.chat(GROUP, "supergroup")
+    group_say(bot, 7, '/thumb Gaming "ANONYMOUS"', **{"from": anonymous, "sender_chat": group})
+    [answer] = await bot.texts_for(GROUP)
+    assert "post as yourself" in answer
+    assert bot.fake.calls_to("sendPhoto", chat_id=GROUP) == []
+
+
+async def test_an_album_with_one_caption_is_one_request(bot: TelegramBot) -> None:
+    """Telegram sends an album as one message per photo, the caption on the first: one thumbnail, one charge."""
+    from tests.e2e.telegram.conftest import jpeg
+
+    for n, color in enumerate(("#ff0000", "#00ff00", "#0000ff")):
+        bot.fake.push(message=bot.fake.photo_message(301, jpeg(color=color), caption='Vlog "MY TRIP"' if n == 0
+                                                     else None, media_group_id="album-1"))
+    [photo] = await bot.photo_for(301)
+    await bot.settle(1.5)
+    assert '"MY TRIP"' in photo.params["caption"]
+    assert len(bot.fake.calls_to("sendPhoto", chat_id=301)) == 1
+
+
+async def test_a_result_for_a_group_that_became_a_supergroup_reaches_the_supergroup(bot: TelegramBot) -> None:
+    supergroup = -1004001
+    group_say(bot, 7, '/thumb Gaming "UPGRADED"')
+    bot.fake.migrate(GROUP, supergroup)
+    photo = await bot.fake.wait_calls("sendPhoto", chat_id=supergroup)
+    assert '"UPGRADED"' in photo[0].params["caption"]
