@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.domain import Analysis
+from core.messages import MAX_TITLE_CHARS
 from core.text import is_blank
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
@@ -129,7 +130,16 @@ def derive_title(text: str, language: str) -> str:
     words = [word for word in (word.strip(".,!?:;()[]") for word in text.split()) if not is_blank(word)]  # ". ."
     keep = [word for index, word in enumerate(words) if _belongs_in_title(words, index)]
     title = " ".join(keep[:MAX_TITLE_WORDS]) or " ".join(words[:MAX_TITLE_WORDS]) or "WATCH THIS"
-    return title if language == "fa" else title.upper()
+    return _clipped(title if language == "fa" else title.upper())
+
+
+def _clipped(title: str) -> str:
+    """A derived title within MAX_TITLE_CHARS (five long words, or a script written without spaces, can pass it):
+    cut at a word where there is one, the cut marked. Only a title the person gave is refused for its length."""
+    if len(title) <= MAX_TITLE_CHARS:
+        return title
+    head = title[:MAX_TITLE_CHARS - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip() + "…"
 
 
 def _belongs_in_title(words: list[str], index: int) -> bool:

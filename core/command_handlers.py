@@ -257,7 +257,7 @@ class CommandHandlers:
         watermark = "watermark_auto" if chat.watermark is None else "on" if chat.watermark else "off"
         await turn.say("settings", scope=turn.text("scope_server" if turn.incoming.space_id else "scope_chat"),
                        watermark=turn.text(watermark), algorithm=chat.default_algorithm or "local",
-                       channels=", ".join(chat.allowed_channels) or turn.text("all_channels"))
+                       channels=_linked(turn, chat.allowed_channels))
 
     async def _set_channels(self, turn: Turn, values: list[str]) -> None:
         if not await self._may_change_settings(turn):
@@ -266,7 +266,7 @@ class CommandHandlers:
         channels = () if words == ["all"] else tuple(word.strip("<#>") for word in words)
         await self.store.set_allowed_channels(turn.incoming.platform, turn.incoming.settings_scope, channels)
         await self._audit(turn, "channels", turn.incoming.settings_scope, ",".join(channels) or "all")
-        await turn.say("channels_set", channels=", ".join(channels) or turn.text("all_channels"))
+        await turn.say("channels_set", channels=_linked(turn, channels))
 
     # -- admins -------------------------------------------------------------------------------------------
 
@@ -398,3 +398,8 @@ def _spend_line(turn: Turn, spend: dict[tuple[str, str], tuple[float, int]]) -> 
     items = ", ".join(f"{provider}/{algorithm} ${usd:.3f} ({count})" for (provider, algorithm), (usd, count)
                       in sorted(spend.items()))
     return f"${total:.3f}: {items}"
+
+
+def _linked(turn: Turn, channels: tuple[str, ...]) -> str:
+    """The chosen channels as the platform links them (Discord: <#id>, its name), or "all channels"."""
+    return ", ".join(turn.incoming.channel_link.format(id=channel) for channel in channels) or turn.text("all_channels")

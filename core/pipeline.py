@@ -284,6 +284,8 @@ class Pipeline:
                 return
         except Exception as error:  # the platform refused it: refunded and explained
             log.warning("delivering job %s failed: %s", job.id, error)
+            if job.unanswered:  # an earlier send may be in the chat: never a refund under it
+                return await self._taken_as_delivered(job)
             return await self._fail(job, replies, Failure("failed", "failed", f"delivery: {error}",
                                                           reason="reason_delivery"))
         with urgent():  # it was sent: recorded, through a database restart too (else it would be sent again)
@@ -305,7 +307,8 @@ class Pipeline:
         return True
 
     async def _taken_as_delivered(self, job: Job) -> None:
-        log.warning("job %s: out of tries after a send the platform never confirmed; taken as delivered", job.id)
+        """A send of it went unanswered (it may be in the chat) and it cannot be sent again: settled, not refunded."""
+        log.warning("job %s: ended after a send the platform never confirmed; taken as delivered", job.id)
         with urgent():
             await self._fenced(kept_trying(lambda: self.store.finish_job(job, self.owner, None)))
 
@@ -427,7 +430,10 @@ class Pipeline:
             if taken is None:
                 continue  # taken meanwhile by a runner of its own
             try:
-                refunded += await self.store.fail_job(job_id, self.owner, _gave_up(taken.generations).stored())
+                if taken.job.unanswered:  # its result may be in the chat: as its own runner would, not refunded
+                    await self._taken_as_delivered(taken.job)
+                else:
+                    refunded += await self.store.fail_job(job_id, self.owner, _gave_up(taken.generations).stored())
             finally:
                 await self.store.release_job(job_id, self.owner, utcnow())
         if refunded:

@@ -8,7 +8,7 @@ import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -71,6 +71,7 @@ inbox = InboxRow.__table__  # type: ignore[attr-defined]
 
 BLOB_KEY_COLUMNS = (GenerationRow.result_key, GenerationRow.original_key, GenerationRow.photo_key,
                     PaidCallRow.image_key, PaidCallRow.subject_key)  # every column that names a stored blob
+ADDRESS_FIELDS = frozenset(field.name for field in fields(Address))  # what this release can deliver to
 MAX_LINK_HOPS = 8  # accounts joined into accounts later joined into others: a chain, never a loop
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -172,7 +173,8 @@ def _same_instant(held: datetime | None, now: datetime | None) -> bool:
 def _job(row: JobRow | Row) -> Job:
     """A job from its row (ORM or Core); the interaction token lives in a column of its own, so it can be
     forgotten with a plain UPDATE once the job is over."""
-    address = Address(**{**row.address, "interaction_token": row.interaction_token})
+    known = {key: value for key, value in row.address.items() if key in ADDRESS_FIELDS}  # a later release's too
+    address = Address(**{**known, "interaction_token": row.interaction_token})
     return Job(id=row.id, kind=row.kind, user_id=row.user_id, address=address, language=row.language,
                generation_ids=tuple(uuid.UUID(hex=value) for value in row.generation_ids), finish=dict(row.finish),
                status=row.status, attempts=row.attempts, balance=row.balance, update_key=row.update_key,

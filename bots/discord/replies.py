@@ -96,6 +96,9 @@ def _token_expired(error: discord.HTTPException) -> bool:
     return error.code in EXPIRED_TOKEN_CODES or error.status == 401
 
 
+NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)  # nothing reached Discord
+
+
 class EventRenderer:
     """One handler per Outgoing event type: signs of work, progress, errors; everything else is a result."""
 
@@ -125,7 +128,7 @@ class EventRenderer:
             await self.result(event)
         except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryUncertain(f"Discord did not answer: {type(error).__name__}: {error}",
-                                    maybe_sent=not isinstance(error, aiohttp.ClientConnectorError)) from error
+                                    maybe_sent=not isinstance(error, NOT_CONNECTED)) from error
 
     async def working(self, event: Working) -> None:
         raise NotImplementedError

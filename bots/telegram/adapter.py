@@ -95,7 +95,8 @@ class TelegramAdapter:
         # The core dedupes durably; this in-memory memo also keeps a redelivered update from repeating the
         # adapter's own replies (chat action, download refusals) while the process lives.
         self._seen: OrderedDict[object, None] = OrderedDict()
-        self._albums: OrderedDict[object, None] = OrderedDict()  # (chat, media group): its first photo was taken
+        self._albums: OrderedDict[object, None] = OrderedDict()  # (chat, media group) of albums seen
+        self._gathering: dict[object, list[Message]] = {}  # an album's photos, while its first waits for them
         self.order = ChatOrder()
 
     async def accept(self, update: Update) -> None:
@@ -127,6 +128,10 @@ class TelegramAdapter:
         replies = self._replies(message.chat_id, reply_to=message.message_id if group else None, on_accepted=release,
                                 thread_id=topic_of(message))
         try:
+            if message.media_group_id is not None:
+                replies.acknowledge()  # photos are a request: the sign of work goes out while the album gathers
+                if (chosen := await self._gathered(message)) is not message:
+                    message, text = chosen, text_for_bot(chosen, self.bot.bot) or ""
             picture = image_of(message)
             if isinstance(picture, ImageRef) or (text and command_name(text) is None):
                 replies.acknowledge()  # a request: the sign of work goes out before any database work
@@ -203,12 +208,29 @@ class TelegramAdapter:
         return False
 
     def _later_in_album(self, message: Message) -> bool:
-        """An album comes as one message per photo, its caption on the first: one request, made by the first."""
-        if message.media_group_id is None or not _remembered(self._albums, (message.chat_id, message.media_group_id)):
+        """An album comes as one message per photo and is one request: the first to arrive gathers the rest."""
+        if message.media_group_id is None:
             return False
-        log.info("message %s: another photo of album %s, whose first made the request", message.message_id,
+        key = (message.chat_id, message.media_group_id)
+        if key in self._gathering:
+            self._gathering[key].append(message)
+            return True
+        if not _remembered(self._albums, key):
+            self._gathering[key] = [message]
+            return False
+        log.info("message %s: a photo of album %s, which was answered already", message.message_id,
                  message.media_group_id)
         return True
+
+    async def _gathered(self, message: Message) -> Message:
+        """The album's message that makes the request: the first with a caption (usually the first), else the
+        first. Its photos arrive within moments: they are waited for briefly."""
+        key = (message.chat_id, message.media_group_id)
+        if key not in self._gathering:
+            return message
+        await asyncio.sleep(self.timing.album_wait)
+        album = self._gathering.pop(key)
+        return next((photo for photo in album if photo.caption), album[0])
 
     async def _ask_to_post_as_themselves(self, update: Update, message: Message) -> None:
         """An anonymous group admin posts as the group: there is nobody to charge or answer by name."""

@@ -32,9 +32,9 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError, TimedOut
 
-from bots.telegram.transport import NotConnected
+from bots.telegram.transport import AnswerLost, NotConnected
 from core.messages import (
     Address,
     AlbumReply,
@@ -67,6 +67,7 @@ class Timing:
     edit_every: float = 1.0  # at most one progress send/edit per second per chat
     progress_per_second: float = 10.0  # progress sends/edits per second for the whole bot (~1/3 of Telegram's 30/s)
     group_preview_every: float = 6.0  # a group gets 20 messages a minute: previews take at most half of them
+    album_wait: float = 1.0  # an album's photos arrive as messages moments apart: its request waits for them all
 
 
 class ProgressBudget:
@@ -297,8 +298,8 @@ class ChatReplies:
     async def __call__(self, event: Outgoing) -> None:
         try:
             await self._sent_where_the_chat_is(event)
-        except NetworkError as error:  # a timeout, a 5xx, a connection cut or none made; not a refusal
-            if isinstance(error, BadRequest) or not isinstance(event, ImageReply | AlbumReply | DocumentReply):
+        except (TimedOut, AnswerLost, NotConnected) as error:  # no answer came: not a refusal (Telegram's 4xx)
+            if not isinstance(event, ImageReply | AlbumReply | DocumentReply):
                 raise
             raise DeliveryUncertain(f"Telegram did not answer: {error}",
                                     maybe_sent=not isinstance(error, NotConnected)) from error

@@ -21,6 +21,11 @@ class NotConnected(NetworkError):
     """No connection to Telegram was made: the request never left, so making it again repeats nothing."""
 
 
+class AnswerLost(NetworkError):
+    """The request went out and no answer of Telegram's came back (a 5xx from it or a gateway, a connection cut):
+    it may have been done. Other statuses are Telegram's answer, and python-telegram-bot reads them as usual."""
+
+
 class AiohttpRequest(BaseRequest):
     """Same timeouts as PTB's HTTPXRequest. aiohttp has no separate write timeout: a media upload is bounded by
     `media_write_timeout`, any other call by the read timeout."""
@@ -64,13 +69,16 @@ class AiohttpRequest(BaseRequest):
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, with_files)
         try:
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as error:  # nothing was sent
             raise NotConnected(f"aiohttp.{type(error).__name__}: {error}") from error
         except TimeoutError as error:  # sent, and the answer did not come in time: it may have been done
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            raise AnswerLost(f"aiohttp.{type(error).__name__}: {error}") from error
+        if response.status >= 500:
+            raise AnswerLost(f"HTTP {response.status}")  # never the URL: it holds the token
+        return response.status, body
 
     def _timeout(self, read: ODVInput[float], write: ODVInput[float], connect: ODVInput[float],
                  pool: ODVInput[float], with_files: bool) -> aiohttp.ClientTimeout:

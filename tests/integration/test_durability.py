@@ -255,14 +255,7 @@ async def test_a_job_for_a_platform_no_bot_serves_any_more_is_refunded_and_told_
         tmp_path: Path) -> None:
     """Accepted for a platform whose bot the operator then stopped running: past the age limit the credits come
     back without it, and the person hears why once a bot for their platform starts again."""
-    settings = make_settings(tmp_path / "data")
-    settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0, recovery_seconds=0.2)
-    app, chat, basic, sending = await paying(settings, "noor", 'Travel "STRANDED"')
-    await making(basic)
-    await app.aclose()
-    sending.cancel()
-    database = tmp_path / "data" / "routix.db"
-    moved(database, "elsewhere", utcnow() - timedelta(hours=2))  # its bot is not run; an hour is the limit
+    settings, chat, database = await stranded(tmp_path, "noor", 'Travel "STRANDED"')
     app = await started(settings, thread_providers({"basic": Counting()}))
     noor = await app.store.find_user("console", "noor")
     assert noor is not None
@@ -278,6 +271,19 @@ async def test_a_job_for_a_platform_no_bot_serves_any_more_is_refunded_and_told_
     assert refusal.code == "gave_up" and '"STRANDED"' in refusal.text and "not charged" in refusal.text
     assert (await app.store.account(noor.id, utcnow())).balance == 15, "refunded once"
     await app.aclose()
+
+
+async def stranded(tmp_path: Path, user: str, request: str) -> tuple[Settings, Conversation, Path]:
+    """A paid request accepted two hours ago for a platform whose bot is no longer run (an hour is the limit)."""
+    settings = make_settings(tmp_path / "data")
+    settings.jobs = JobSettings(workers=2, per_user=50, drain_seconds=0, recovery_seconds=0.2)
+    app, chat, basic, sending = await paying(settings, user, request)
+    await making(basic)
+    await app.aclose()
+    sending.cancel()
+    database = tmp_path / "data" / "routix.db"
+    moved(database, "elsewhere", utcnow() - timedelta(hours=2))
+    return settings, chat, database
 
 
 def moved(database: Path, platform: str, created: datetime) -> None:
@@ -336,5 +342,22 @@ async def test_a_picture_that_never_reached_the_platform_is_tried_again_then_ref
         assert [e.code for e in chat.events if isinstance(e, ErrorReply)] == ["gave_up"]
         ray = await app.store.find_user("console", "ray")
         assert (await app.store.account(ray.id, utcnow())).balance == 15  # type: ignore[union-attr]
+    finally:
+        await app.aclose()
+
+
+async def test_a_stranded_job_whose_picture_may_be_in_the_chat_is_charged_not_refunded(tmp_path: Path) -> None:
+    """A send of it went unanswered before its bot stopped running: its own runner would take it as delivered
+    past the age limit, and so does any other."""
+    settings, _, database = await stranded(tmp_path, "omar", 'Travel "MAYBE THERE"')
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE jobs SET unanswered = 1")
+    app = await started(settings, thread_providers({"basic": Counting()}))
+    try:
+        async with asyncio.timeout(10):
+            while await app.store.jobs_summary() != {"done": 1}:
+                await asyncio.sleep(0.05)
+        omar = await app.store.find_user("console", "omar")
+        assert (await app.store.account(omar.id, utcnow())).balance == 15 - 1  # type: ignore[union-attr]
     finally:
         await app.aclose()

@@ -350,6 +350,24 @@ async def test_stranded_jobs_are_old_unfinished_jobs_nobody_holds_on_platforms_n
     assert await store.stranded_jobs(hour_ago, ("discord",), later) == []  # refunded: left to tell the person
 
 
+async def test_a_job_addressed_by_a_later_release_still_loads(store: Store) -> None:
+    """A rollback, or processes of two releases side by side: an address field this release does not know (a
+    later one's) is passed over, not a TypeError on every such job."""
+    if not isinstance(store, SqlStore):
+        pytest.skip("addresses are stored as JSON by the SQL store only")
+    from sqlalchemy import update
+
+    from storage.tables import JobRow
+
+    user = await store.ensure_user("console", "vic", "vic")
+    job = await held(store, generation(user.id, 0))
+    with store.engine.begin() as connection:
+        connection.execute(update(JobRow).values(address={**job.address.__dict__, "topic_icon": "🎮"}))
+    later = utcnow() + timedelta(minutes=6)
+    taken = await store.take_job(job.id, RUNNER, later, later + timedelta(minutes=1), ("console",))
+    assert taken is not None and taken.job.address == job.address
+
+
 async def test_paid_calls_are_fenced_by_the_lease_and_held_to_their_budget(store: Store) -> None:
     user = await store.ensure_user("console", "jo", "jo")
     await store.grant(user.id, 5, "test", utcnow())

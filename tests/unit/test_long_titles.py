@@ -55,3 +55,14 @@ async def test_renaming_or_an_option_cannot_get_past_the_cap(app: Routix) -> Non
     refusal(await chat.send("Gaming thumbnail", options=Options(title=TOO_LONG)))
     kept = (await chat.send("make it red"))[-1]  # the refused rename left the last thumbnail as it was
     assert isinstance(kept, ImageReply) and '"GG"' in kept.caption
+
+
+@pytest.mark.parametrize("request_text", [
+    "東京の夜景を撮影した美しいビデオのサムネイルを作ってください" * 4,  # a script written without spaces
+    "review of https://example.com/" + "a" * 120 + " gadget",  # a word longer than the cap
+])
+async def test_a_long_request_without_a_title_gets_a_thumbnail_not_a_refusal(app: Routix, request_text: str) -> None:
+    """Only a title the person gave is refused for its length: the one derived from the request is shortened."""
+    events = await Conversation(app, "kai").send(request_text)
+    image = next(event for event in events if isinstance(event, ImageReply))
+    assert len(image.caption.split('"')[1]) <= MAX_TITLE_CHARS

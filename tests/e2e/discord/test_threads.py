@@ -60,7 +60,7 @@ async def test_a_forum_can_be_chosen_and_its_posts_are_answered(fake: FakeDiscor
     creator, manager = users("creator"), users("manager")
     async with running_bot(make_settings(tmp_path, fake), fake):
         forum = await fake.add_forum("showcase")
-        assert forum in await choose_channel(fake, manager, forum)
+        assert f"<#{forum}>" in await choose_channel(fake, manager, forum)  # linked, as Discord shows names
         post = await fake.add_thread(forum, "my next video")
         await fake.send_message('Travel "BALI"', user=creator, guild=True, mention_bot=True, channel_id=post)
         await fake.wait_for(lambda: pictures_in(fake, post), what="the answer in the forum post")

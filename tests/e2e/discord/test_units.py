@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import discord
 import pytest
 import yarl
@@ -77,3 +78,23 @@ def test_endpoints_come_from_settings() -> None:
 def test_run_without_a_token_explains_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(Settings(discord=DiscordSettings(bot_token=" "))) == 2
     assert "DISCORD_BOT_TOKEN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("error", "maybe_sent"), [
+    (aiohttp.ConnectionTimeoutError("connecting timed out"), False),  # never reached Discord: sending is safe
+    (aiohttp.ServerDisconnectedError(), True),  # cut after the request went out: it may exist
+    (TimeoutError(), True),
+])
+async def test_a_result_send_without_discord_s_answer_says_whether_it_may_have_arrived(
+        error: Exception, maybe_sent: bool) -> None:
+    from bots.discord.replies import EventRenderer
+    from core.messages import ImageReply
+    from core.ports import DeliveryUncertain
+
+    class Unanswered(EventRenderer):
+        async def result(self, event: object) -> None:
+            raise error
+
+    with pytest.raises(DeliveryUncertain) as raised:
+        await Unanswered()(ImageReply("generation", b"jpeg", "routix.jpg", "caption", 1280, 720))
+    assert raised.value.maybe_sent is maybe_sent

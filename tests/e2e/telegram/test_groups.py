@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.telegram.conftest import TelegramBot
 
 GROUP = -100200300
@@ -95,12 +97,14 @@ async def test_an_anonymous_admin_is_asked_to_post_as_themselves(bot: TelegramBo
     assert bot.fake.calls_to("sendPhoto", chat_id=GROUP) == []
 
 
-async def test_an_album_with_one_caption_is_one_request(bot: TelegramBot) -> None:
-    """Telegram sends an album as one message per photo, the caption on the first: one thumbnail, one charge."""
+@pytest.mark.parametrize(("photos", "captioned"), [(3, 0), (2, 1)], ids=["caption-first", "caption-later"])
+async def test_an_album_is_one_request_made_by_its_caption(bot: TelegramBot, photos: int, captioned: int) -> None:
+    """Telegram sends an album as one message per photo, the caption on one of them (usually the first): one
+    thumbnail, one charge, titled by the caption the person typed."""
     from tests.e2e.telegram.conftest import jpeg
 
-    for n, color in enumerate(("#ff0000", "#00ff00", "#0000ff")):
-        bot.fake.push(message=bot.fake.photo_message(301, jpeg(color=color), caption='Vlog "MY TRIP"' if n == 0
+    for n, color in enumerate(("#ff0000", "#00ff00", "#0000ff")[:photos]):
+        bot.fake.push(message=bot.fake.photo_message(301, jpeg(color=color), caption='Vlog "MY TRIP"' if n == captioned
                                                      else None, media_group_id="album-1"))
     [photo] = await bot.photo_for(301)
     await bot.settle(1.5)

@@ -106,6 +106,37 @@ async def test_a_picture_telegram_took_but_answered_with_a_502_is_charged_once_n
         await bot.stop()
 
 
+async def test_a_refused_resend_of_a_picture_that_may_have_arrived_is_charged_not_refunded(
+        tmp_path: Path, fake: FakeBotAPI) -> None:
+    """The first send was done but answered 502; the person then blocked the bot, so the resend is refused. The
+    picture is in the chat: a refund and "not charged" would follow it."""
+    settings = telegram_settings(tmp_path, fake, lease_seconds=1, recovery_seconds=0.2)
+    bot = await TelegramBot(fake, settings).start(providers=paid_providers())
+    try:
+        bot.say(66, "/algorithm basic")
+        await bot.texts_for(66)
+        fake.fail_next("sendPhoto", status=502, description="Bad Gateway", after_doing=True)
+        fake.fail_next("sendPhoto", status=403, description="Forbidden: bot was blocked by the user")
+        bot.say(66, REQUEST)
+        await fake.wait_calls("sendPhoto", 2, chat_id=66, timeout=20)
+        await bot.settle(2.0)
+        bot.say(66, "/credits")
+        texts = await bot.texts_for(66, 2)
+        assert not any("not charged" in text for text in texts), texts
+        assert texts[-1].startswith("Balance: 9 credits")
+    finally:
+        await bot.stop()
+
+
+async def test_a_picture_refused_with_an_unusual_status_is_refunded_and_explained(bot: TelegramBot) -> None:
+    """A 413 (a proxy's body limit before the Bot API) is an answer, not a lost one: nothing reached the chat."""
+    bot.fake.fail_next("sendPhoto", status=413, description="Request Entity Too Large", count=5)
+    bot.say(67, REQUEST)
+    texts = await bot.texts_for(67, timeout=20)
+    assert "not charged" in texts[0], texts
+    assert len(bot.fake.calls_to("sendPhoto", chat_id=67)) == 1, "refused once: not sent again"
+
+
 async def test_running_out_of_credits_says_the_balance_and_the_refill(new_bot: Any) -> None:
     bot: TelegramBot = await new_bot().start(providers=paid_providers())
     bot.say(ADMIN_ID, "/quota free 1 month")
