@@ -76,6 +76,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "bad_image_not_image": {"en": "That file isn't an image I can read. Please send a JPEG, PNG or WebP photo.", "fa": "این فایل تصویری نیست که بتوانم بخوانم. لطفاً عکس JPEG، PNG یا WebP بفرستید."},
     "bad_image_too_large": {"en": "That image is too large (limit {limit} MB). Please send a smaller one.", "fa": "این تصویر خیلی بزرگ است (حداکثر {limit} مگابایت). لطفاً تصویر کوچک‌تری بفرستید."},
     "bad_image_shape": {"en": "That image is too long and thin to use (at most 100 times longer than wide, 30,000 pixels a side). Please send a normal photo.", "fa": "این تصویر برای استفاده بیش از حد باریک و دراز است (حداکثر ۱۰۰ برابر طول به عرض و ۳۰٬۰۰۰ پیکسل در هر ضلع). لطفاً یک عکس معمولی بفرستید."},
+    "bad_image_scans": {"en": "That JPEG is saved in too many passes to process safely. Please send a normal photo (saving it again in any photo app fixes it).", "fa": "این فایل JPEG در مراحل بسیار زیادی ذخیره شده و پردازش امن آن ممکن نیست. لطفاً یک عکس معمولی بفرستید (ذخیرهٔ دوباره در هر برنامهٔ عکس درستش می‌کند)."},
     "bad_image_bomb": {"en": "That image has too many pixels to process safely. Please send a normal photo.", "fa": "این تصویر برای پردازش امن پیکسل‌های زیادی دارد. لطفاً یک عکس معمولی بفرستید."},
     "usage": {"en": "Usage: /{name} {usage}", "fa": "روش استفاده: ‎/{name} {usage}"},
     "user_not_found": {"en": "No user '{ref}'. Use platform:id, e.g. telegram:123456.", "fa": "کاربری با «{ref}» پیدا نشد. از قالب platform:id استفاده کنید، مثلاً telegram:123456."},

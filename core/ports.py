@@ -201,6 +201,7 @@ class BlobStore(Protocol):
     async def exists(self, key: str) -> bool: ...
     async def delete(self, key: str) -> None: ...  # a key that is not there is no error
     async def saved_at(self, key: str) -> float | None: ...  # epoch seconds of its last save; None: not stored
+    def key_of(self, data: bytes, suffix: str) -> str: ...  # the key `put` gives these bytes, without storing them
 
 
 class Links(Protocol):

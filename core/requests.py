@@ -94,12 +94,18 @@ class Requests:
         conversation = await self._chat_and_conversation(turn)
         if await self._channel_refused(turn):
             return
-        photo_key = await self._accept_photo(turn, photo) if photo is not None else None  # b"": refused, not lost
-        if photo is not None and not photo_key:
+        stored = await self._accept_photo(turn, photo) if photo is not None else (None, False)  # b"": refused
+        if stored is None:
             return
+        photo_key, new_photo = stored
         if conversation is None:  # the chat's first request taken: a refused one leaves nothing behind
             conversation = await self.store.conversation(turn.incoming.platform, turn.incoming.chat_id)
-        request = await self._refinement(turn, conversation, text) if photo is None else None
+        await self._request(turn, conversation, text, photo_key)
+        if new_photo and photo_key and "claimed" not in turn.marks:  # refused: nothing will ever read it
+            await self._unkept(photo_key)
+
+    async def _request(self, turn: Turn, conversation: Conversation, text: str, photo_key: str | None) -> None:
+        request = await self._refinement(turn, conversation, text) if photo_key is None else None
         if request is None:
             analysis = self._with_options(turn, self.analyzer.analyze(text or "photo", turn.language))
             request = Request(text, analysis, turn.incoming.options.seed or stable_seed(text), photo_key=photo_key,
@@ -108,16 +114,30 @@ class Requests:
             return await turn.refuse("title_too_long", length=len(request.analysis.title), limit=MAX_TITLE_CHARS)
         await self.generate(turn, conversation, request)
 
-    async def _accept_photo(self, turn: Turn, photo: bytes) -> str | None:
+    async def _accept_photo(self, turn: Turn, photo: bytes) -> tuple[str, bool] | None:
         """Decoded whole before it is accepted, in a render worker: a photo that crashes the decoder costs that
-        worker (replaced at once), never this process (which would get the same update again after a restart)."""
+        worker (replaced at once), never this process (which would get the same update again after a restart).
+        Stored: (its key, whether it is new: stored before, someone's generation may use it)."""
         try:
             await self.decode(validate_photo, photo, self.config.max_photo_bytes)
         except (BadImage, RenderWorkerDied, RenderFailed) as error:
             reason = error.reason if isinstance(error, BadImage) else "not_image"
             await turn.refuse("bad_image", f"bad_image_{reason}", limit=self.config.max_photo_bytes // 1_000_000)
             return None
-        return await self.blobs.put(photo, "img")
+        try:
+            new = await self.blobs.saved_at(self.blobs.key_of(photo, "img")) is None
+        except Exception as error:  # unknown: kept either way, as before (retention's gc takes what nothing uses)
+            log.info("could not tell whether a photo was stored before: %s", error)
+            new = False
+        return await self.blobs.put(photo, "img"), new
+
+    async def _unkept(self, photo_key: str) -> None:
+        """A refused request's new photo: deleted now, or anyone could fill the disk with refused uploads until
+        retention's next pass."""
+        try:
+            await self.blobs.delete(photo_key)
+        except Exception as error:
+            log.warning("a refused request's photo %s stays until retention's next pass: %s", photo_key, error)
 
     async def _refinement(self, turn: Turn, conversation: Conversation, text: str) -> Request | None:
         previous = await self._last_generation(conversation)

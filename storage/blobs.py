@@ -81,6 +81,10 @@ class LocalBlobStore:
     async def exists(self, key: str) -> bool:
         return self.path_of(key).exists()
 
+    @staticmethod
+    def key_of(data: bytes, suffix: str) -> str:
+        return content_key(data, suffix)
+
     async def saved_at(self, key: str) -> float | None:
         """When it was last saved (a save of bytes already stored makes it young again): None if it is not."""
         try:

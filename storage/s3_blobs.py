@@ -157,6 +157,10 @@ class S3BlobStore:
             raise
         return float(answer["LastModified"].timestamp())
 
+    @staticmethod
+    def key_of(data: bytes, suffix: str) -> str:
+        return content_key(data, suffix)
+
     async def saved_at(self, key: str) -> float | None:
         check_key(key)
         return await self._run(self._saved_at, key)
@@ -286,6 +290,10 @@ class FallbackBlobStore:
         if time.monotonic() < self._down_until:  # known down: failing now beats a full timeout for every file
             raise ConnectionError(f"S3 bucket {self.remote.bucket} is unreachable; {key} stays there for now")
         await self._asked("delete", key, self.remote.delete(key))
+
+    @staticmethod
+    def key_of(data: bytes, suffix: str) -> str:
+        return content_key(data, suffix)
 
     async def saved_at(self, key: str) -> float | None:
         """The newer of the spool's copy and the object (unreachable S3: an error, so nothing is taken as old)."""

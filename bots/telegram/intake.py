@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Protocol
@@ -48,6 +49,10 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a small JSON document; anything larger is not from Telegram
 STALE_AFTER = timedelta(hours=24)
 IN_HAND = 500  # updates being accepted at once, at most (a burst of 200 is taken whole)
+# One chat's updates are answered in turn, a group's at Telegram's 20 messages a minute: past this many in hand the
+# rest wait aside, kept in the inbox, so a busy (or flooded) group cannot hold every slot and stop polling for all.
+PER_CHAT_IN_HAND = 20
+PARKED_PER_CHAT = 1000  # waiting aside past this, a chat's updates are a flood: dropped, with a warning
 MAX_BATCH = 100  # what one getUpdates hands out at most
 DROP_RETRY_S = 1.0
 STOP_GRACE_S = 0.3  # stopping, updates being accepted get this long; the rest stay in the inbox for the next start
@@ -101,6 +106,8 @@ class Poller:
         self.timeout, self.allowed_updates, self.in_hand = timeout, allowed_updates, in_hand
         self.offset: int | None = None  # updates below it are kept or dealt with: what the next getUpdates confirms
         self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._per_chat: dict[int | None, int] = {}  # updates in hand per chat
+        self._parked: dict[int | None, deque[Update]] = {}  # kept updates of chats at PER_CHAT_IN_HAND, in order
         self._room = asyncio.Event()  # set whenever fewer than `in_hand` are being accepted
         self._room.set()
         self._accepted: list[int] = []  # accepted, still in the inbox
@@ -208,13 +215,40 @@ class Poller:
                 if update is None:
                     self._done(data["update_id"], kept)
                 continue
-            task = asyncio.create_task(self.accept(update), name=f"telegram-update-{update.update_id}")
-            task.add_done_callback(lambda done, update_id=update.update_id: self._finished(update_id, done, kept))
-            self._inflight[update.update_id] = task
-            tasks.append(task)
+            chat = _chat_of(update)
+            if kept and self._per_chat.get(chat, 0) >= PER_CHAT_IN_HAND:
+                self._park(chat, update)
+                continue
+            tasks.append(self._start(update, chat, kept))
         if len(self._inflight) >= self.in_hand:
             self._room.clear()
         return tasks
+
+    def _start(self, update: Update, chat: int | None, kept: bool) -> asyncio.Task[None]:
+        task = asyncio.create_task(self.accept(update), name=f"telegram-update-{update.update_id}")
+        task.add_done_callback(lambda done, update_id=update.update_id: self._finished(update_id, chat, done, kept))
+        self._inflight[update.update_id] = task
+        self._per_chat[chat] = self._per_chat.get(chat, 0) + 1
+        return task
+
+    def _park(self, chat: int | None, update: Update) -> None:
+        parked = self._parked.setdefault(chat, deque())
+        if len(parked) >= PARKED_PER_CHAT:
+            log.warning("chat %s: %d updates waiting already; update %s dropped as a flood", chat, len(parked),
+                        update.update_id)
+            self._done(update.update_id, True)
+            return
+        parked.append(update)
+
+    def _next_of(self, chat: int | None) -> None:
+        """A chat's update is done: its next waiting one, if any, takes the place."""
+        if (count := self._per_chat.pop(chat, 1) - 1) > 0:
+            self._per_chat[chat] = count
+        parked = self._parked.get(chat)
+        if parked and not self._stopping.is_set():  # stopping, they stay in the inbox for the next start
+            self._start(parked.popleft(), chat, True)
+            if not parked:
+                del self._parked[chat]
 
     def _parsed(self, data: dict[str, Any]) -> Update | None:
         """The update parsed; None for one that cannot be read (skipped for good, with a log line: no later
@@ -225,8 +259,9 @@ class Poller:
             log.exception("update %s could not be read: skipped", data["update_id"])
             return None
 
-    def _finished(self, update_id: int, task: asyncio.Task[None], kept: bool) -> None:
+    def _finished(self, update_id: int, chat: int | None, task: asyncio.Task[None], kept: bool) -> None:
         self._inflight.pop(update_id, None)
+        self._next_of(chat)
         if len(self._inflight) < self.in_hand:
             self._room.set()
         if not task.cancelled() and update_id not in self._abandoned:  # abandoned by the stop: left in the inbox
@@ -275,6 +310,11 @@ class Poller:
                 await poll
             return []
         return poll.result()
+
+
+def _chat_of(update: Update) -> int | None:
+    chat, user = update.effective_chat, update.effective_user
+    return chat.id if chat is not None else user.id if user is not None else None
 
 
 class WebhookServer:

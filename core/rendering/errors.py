@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-BAD_IMAGE_REASONS = ("not_image", "too_large", "bomb", "shape")
+BAD_IMAGE_REASONS = ("not_image", "too_large", "bomb", "shape", "scans")
 
 
 class BadImage(ValueError):

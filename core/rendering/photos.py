@@ -22,6 +22,9 @@ MAX_PIXELS = 40_000_000  # ~ a 50 MP phone photo passes; anything bigger is trea
 # A 1 x 40,000,000 strip is within the pixel cap but no photo: past JPEG's 65,500-pixel side when handed to a paid
 # service, and seconds of work to fit. Wide panoramas pass.
 MAX_SIDE, MAX_ASPECT = 30_000, 100
+# A progressive JPEG is decoded once per scan, each reading the whole picture: a few bytes each, thousands of them
+# kept a render worker busy past its 60 s timeout (32 of them at 40 MP: ~0.3 s). libjpeg writes 10, mozjpeg ~12.
+MAX_JPEG_SCANS = 32
 # What creators send (and providers return). Every other decoder Pillow has is attack surface we do not need.
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 # Keep Pillow's own guard on (it raises past 2x this) in every process that imports the renderer.
@@ -58,7 +61,37 @@ def _open(data: bytes, max_bytes: int) -> Image.Image:
     long, short = max(image.size), min(image.size)
     if long > MAX_SIDE or long > MAX_ASPECT * short:
         raise BadImage("shape", f"{image.width}x{image.height} pixels")
+    if image.info.get("progressive") and (scans := jpeg_scans(data, MAX_JPEG_SCANS)) > MAX_JPEG_SCANS:
+        raise BadImage("scans", f"more than {scans - 1} scans")
     return image
+
+
+def jpeg_scans(data: bytes, most: int) -> int:
+    """The scans (SOS segments) of a JPEG, counted up to `most + 1`, without decoding: every other segment says
+    its length, and a scan's entropy-coded data ends at the first 0xFF not followed by 0x00 (a stuffed byte) or a
+    restart marker. Where the layout is not that, counting stops: the decoder judges the rest."""
+    scans, position = 0, 2
+    while scans <= most and position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xFF or 0xD0 <= marker <= 0xD8 or marker == 0x01:  # fill byte, or a marker without a length
+            position += 1 if marker == 0xFF else 2
+            continue
+        if marker == 0xD9:  # the end of the image
+            break
+        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+        if marker == 0xDA:
+            scans += 1
+            position = _after_scan(data, position)
+    return scans
+
+
+def _after_scan(data: bytes, position: int) -> int:
+    while (position := data.find(b"\xff", position)) != -1 and position + 1 < len(data):
+        following = data[position + 1]
+        if following != 0x00 and not 0xD0 <= following <= 0xD7:
+            return position  # the next marker
+        position += 2
+    return len(data)
 
 
 def validate_photo(data: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[int, int]:

@@ -247,6 +247,21 @@ async def test_a_photo_becomes_part_of_the_thumbnail(routix: Routix) -> None:
     assert generation is not None and generation.photo_key and await routix.blobs.exists(generation.photo_key)
 
 
+async def test_a_refused_request_keeps_no_photo_of_its_own_but_never_deletes_one_in_use(routix: Routix) -> None:
+    """Refused uploads kept until retention's next pass let anyone fill the disk for free; a photo that an
+    accepted request stored before (the same bytes) stays, or a stranger could delete it by sending it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (900, 1600), (30, 200, 90)).save(buffer, "JPEG")
+    photo, key = buffer.getvalue(), routix.blobs.key_of(buffer.getvalue(), "img")
+    stranger, owner = Conversation(routix, "mallory"), Conversation(routix, "olga")
+    refused = (await stranger.send(f'Vlog "{"LONG " * 30}"', photo=photo))[-1]
+    assert isinstance(refused, ErrorReply) and refused.code == "title_too_long"
+    assert not await routix.blobs.exists(key), "nothing uses it"
+    assert isinstance((await owner.send('Vlog "MY DAY"', photo=photo))[-1], ImageReply)
+    assert (await stranger.send(f'Vlog "{"LONG " * 30}"', photo=photo))[-1].code == "title_too_long"  # type: ignore[union-attr]
+    assert await routix.blobs.exists(key), "olga's thumbnail uses it"
+
+
 async def test_unavailable_algorithms_are_listed_but_never_run(routix: Routix) -> None:
     chat = Conversation(routix)
     listing = (await chat.send("/algorithms"))[-1]

@@ -222,6 +222,23 @@ def test_truncated_jpeg_is_bad_image() -> None:
     assert info.value.reason == "not_image"
 
 
+def test_a_jpeg_of_too_many_scans_is_refused_before_it_is_decoded(finish: Finish) -> None:
+    """Each scan of a progressive JPEG is a pass over the whole picture for a few bytes: thousands of them kept a
+    render worker busy past its timeout. An ordinary progressive photo (10 scans) renders."""
+    from core.rendering.photos import MAX_JPEG_SCANS, validate_photo
+
+    ordinary = encode(photo((1200, 900)), "JPEG", progressive=True)
+    assert validate_photo(ordinary) == (1200, 900)
+    render_local(Scene(title="Ten Scans", palette=PALETTE, photo=ordinary, layout="split"), finish)
+    last = ordinary.rindex(b"\xff\xda")  # the last scan, repeated: the end of the image stays last
+    bomb = ordinary[:last] + ordinary[last:-2] * MAX_JPEG_SCANS + ordinary[-2:]
+    for check in (lambda: validate_photo(bomb), lambda: render_local(Scene(title="x", palette=PALETTE, photo=bomb),
+                                                                      finish)):
+        with pytest.raises(BadImage) as info:
+            check()
+        assert info.value.reason == "scans"
+
+
 # --- provider outputs ---------------------------------------------------------------------------------------
 
 

@@ -103,3 +103,40 @@ async def test_an_update_abandoned_by_the_stop_stays_in_the_inbox_even_if_its_ha
     await intake.stop()
     assert [kept for kept, _ in await store.kept_updates(SOURCE)] == [update_id]
     assert fake.pending_updates() == 0, "confirmed to Telegram: the inbox has it"
+
+
+async def test_a_busy_chat_holds_only_its_share_of_the_slots_and_waits_in_order(
+        fake: FakeBotAPI, bot: RoutixBot, store: SqlStore) -> None:
+    """A group answered at Telegram's 20 messages a minute (or flooded) must not hold every slot: polling would
+    stop for every other chat. Its updates past PER_CHAT_IN_HAND wait aside, kept, and go in their order."""
+    from bots.telegram.intake import PER_CHAT_IN_HAND
+
+    group = [fake.push(message=fake.message(-100555, 7200, text=f"/credits {n}", chat_type="supergroup"))["update_id"]
+             for n in range(PER_CHAT_IN_HAND + 30)]
+    accept = HeldAccept()
+    intake = poller(bot, accept, store, in_hand=PER_CHAT_IN_HAND + 30)
+    await intake.start()
+    await until(lambda: accept.in_hand == PER_CHAT_IN_HAND)
+    alone = fake.push(message=fake.message(7300, text="a request"))["update_id"]
+    await until(lambda: accept.in_hand == PER_CHAT_IN_HAND + 1)  # taken at once, past the group's backlog
+    assert accept.most_in_hand == PER_CHAT_IN_HAND + 1
+    accept.released.set()
+    await until(lambda: len(accept.accepted) == len(group) + 1)
+    await intake.stop()
+    assert [update for update in accept.accepted if update != alone] == group, "the group's in its order"
+    assert await store.kept_updates(SOURCE) == []
+
+
+async def test_a_busy_chat_s_waiting_updates_stay_in_the_inbox_through_a_stop(
+        fake: FakeBotAPI, bot: RoutixBot, store: SqlStore) -> None:
+    from bots.telegram.intake import PER_CHAT_IN_HAND
+
+    group = [fake.push(message=fake.message(-100556, 7201, text=f"/credits {n}", chat_type="supergroup"))["update_id"]
+             for n in range(PER_CHAT_IN_HAND + 5)]
+    accept = HeldAccept()
+    intake = poller(bot, accept, store, in_hand=100)
+    await intake.start()
+    await until(lambda: accept.in_hand == PER_CHAT_IN_HAND)
+    await fake.wait_for(lambda: fake.pending_updates() == 0)
+    await intake.stop()
+    assert [kept for kept, _ in await store.kept_updates(SOURCE)] == group, "each is there for the next start"
