@@ -92,7 +92,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return run_service(_serve(settings))
     if args.command == "chat":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
-        return asyncio.run(_chat(settings, args))
+        try:
+            return asyncio.run(_chat(settings, args))
+        except KeyboardInterrupt:  # Ctrl-C ends a chat: the core was closed on the way out
+            print(file=sys.stderr)
+            return 130
     return asyncio.run(_generate(settings, args))
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import mimetypes
 import re
 
 from aiohttp import web
 
+from bots.lifecycle import until_stopped
 from core.ports import BlobStore
 from storage.blobs import content_type
 from storage.links import LINK_PATH, LinkRefused, SignedLinks
@@ -50,6 +50,6 @@ async def run_server(links: SignedLinks, blobs: BlobStore, host: str, port: int)
     await web.TCPSite(runner, host, port).start()
     log.info("share links served on http://%s:%s%s", host, port, LINK_PATH)
     try:
-        await asyncio.Event().wait()
+        await until_stopped()  # SIGTERM (a container's stop) ends it cleanly, like every other service
     finally:
         await runner.cleanup()

@@ -199,6 +199,22 @@ class DiscordSettings(BaseSettings):
     def _url(cls, value: str) -> str:
         return _http_url(value)
 
+    @field_validator("guild_ids", "shard_ids")
+    @classmethod
+    def _ids(cls, value: str) -> str:
+        """Numbers separated by commas: checked at start, not when Discord is already connected."""
+        if any(not part.strip().isascii() or not part.strip().isdigit() for part in value.split(",") if part.strip()):
+            raise ValueError("expected numbers separated by commas, such as 123456789012345678,234567890123456789")
+        return value
+
+    @model_validator(mode="after")
+    def _shards_of_a_count(self) -> DiscordSettings:
+        if self.shard_ids.strip() and not self.shard_count:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT: the shards are numbered within it")
+        if any(shard >= self.shard_count for shard in self.shards or ()):
+            raise ValueError(f"DISCORD_SHARD_IDS: every shard is below DISCORD_SHARD_COUNT ({self.shard_count})")
+        return self
+
     @property
     def shards(self) -> list[int] | None:
         return [int(part) for part in self.shard_ids.replace(" ", "").split(",") if part] or None
@@ -365,9 +381,15 @@ def _explain(error: ValidationError, prefix: str) -> str:
             lines.append(message)
             continue
         name = (prefix + "_".join(str(part) for part in item["loc"])).upper()
-        shown = "" if SECRET_BEARING.search(name) else f" (got {item.get('input')!r})"  # never echo a secret
+        value = item.get("input")
+        shown = "" if SECRET_BEARING.search(name) or _holds_credentials(value) else f" (got {value!r})"
         lines.append(f"{name}: {message}{shown}")
     return "\n".join(lines)
+
+
+def _holds_credentials(value: object) -> bool:
+    """A URL with a user or password in it (`https://user:key@host`): never echoed, whatever its setting's name."""
+    return isinstance(value, str) and "@" in value and "://" in value
 
 
 def load_settings() -> Settings:

@@ -30,7 +30,11 @@ async def serve(settings: Settings, **overrides: object) -> int:
     from bots.bootstrap import build
 
     async with build(settings, role="worker", **overrides) as routix:
-        closers = await _senders(settings, routix)
+        try:
+            closers = await _senders(settings, routix)
+        except StartupRefused as refused:  # a token refused, a platform unreachable: one line, not a traceback
+            log.error("%s", refused)
+            return 2
         if not closers:
             log.error("no platform to deliver to: set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN")
             return 2
@@ -47,25 +51,59 @@ async def serve(settings: Settings, **overrides: object) -> int:
     return 0
 
 
+class StartupRefused(Exception):
+    """A platform this worker delivers to refused its token or could not be reached at start."""
+
+
 async def _senders(settings: Settings, routix) -> list[Callable[[], Awaitable[None]]]:  # type: ignore[no-untyped-def]
     closers: list[Callable[[], Awaitable[None]]] = []
-    if settings.telegram.bot_token:
-        from bots.telegram.main import build_bot
-        from bots.telegram.replies import TelegramSender
-
-        bot = build_bot(settings)
-        await bot.initialize()
-        routix.add_sender("telegram", TelegramSender(bot))
-        closers.append(bot.shutdown)
-    if settings.discord.bot_token:
-        import discord
-
-        from bots.discord.main import configure_endpoints
-        from bots.discord.replies import DiscordSender
-
-        configure_endpoints(settings.discord)
-        client = discord.Client(intents=discord.Intents.none())
-        await client.login(settings.discord.bot_token.strip())  # REST only: deliveries need no gateway
-        routix.add_sender("discord", DiscordSender(client))
-        closers.append(client.close)
+    try:
+        if settings.telegram.bot_token:
+            closers.append(await _telegram_sender(settings, routix))
+        if settings.discord.bot_token:
+            closers.append(await _discord_sender(settings, routix))
+    except StartupRefused:
+        for close in closers:
+            with contextlib.suppress(Exception):
+                await close()
+        raise
     return closers
+
+
+async def _telegram_sender(settings: Settings, routix) -> Callable[[], Awaitable[None]]:  # type: ignore[no-untyped-def]
+    from telegram.error import InvalidToken, TelegramError
+
+    from bots.telegram.main import build_bot
+    from bots.telegram.replies import TelegramSender
+
+    bot = build_bot(settings)
+    try:
+        await bot.initialize()
+    except InvalidToken as error:
+        raise StartupRefused("Telegram refused TELEGRAM_BOT_TOKEN") from error
+    except TelegramError as error:
+        raise StartupRefused(f"Telegram could not be reached at {settings.telegram.api_base_url}: {error}") from error
+    routix.add_sender("telegram", TelegramSender(bot))
+    return bot.shutdown
+
+
+async def _discord_sender(settings: Settings, routix) -> Callable[[], Awaitable[None]]:  # type: ignore[no-untyped-def]
+    import aiohttp
+    import discord
+
+    from bots.discord.main import configure_endpoints
+    from bots.discord.replies import DiscordSender
+
+    configure_endpoints(settings.discord)
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(settings.discord.bot_token.strip())  # REST only: deliveries need no gateway
+    except discord.LoginFailure as error:
+        await client.close()
+        raise StartupRefused("DISCORD_BOT_TOKEN was rejected by Discord") from error
+    except (discord.HTTPException, aiohttp.ClientError) as error:
+        await client.close()
+        raise StartupRefused(f"Discord could not be reached at {settings.discord.api_base_url}: "
+                             f"{type(error).__name__}") from error
+    routix.add_sender("discord", DiscordSender(client))
+    return client.close

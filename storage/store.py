@@ -338,6 +338,9 @@ class SqlStore:
             for table in (IdentityRow, GenerationRow, LedgerRow):
                 session.execute(update(table).where(col(table.user_id) == source).values(user_id=target))
             session.execute(update(UserRow).where(col(UserRow.id) == source).values(merged_into=target))
+            if (chosen := session.execute(sql.USER, {"b_id": source}).first()) is not None and chosen.language:
+                session.execute(update(UserRow).where(col(UserRow.id) == target, col(UserRow.language).is_(None))
+                                .values(language=chosen.language))  # a /lang of either account stays theirs
             session.execute(update(LinkCodeRow).where(col(LinkCodeRow.user_id) == source,  # would join a gone account
                                                       col(LinkCodeRow.used_at).is_(None)).values(used_at=now))
             session.execute(update(CreditAccountRow).where(col(CreditAccountRow.user_id) == source)
@@ -885,14 +888,16 @@ class SqlStore:
                 return int(session.execute(statement).scalar_one())
 
             generations = select(func.count()).select_from(GenerationRow)
+            settled = select(LedgerRow.generation_id).where(col(LedgerRow.kind) == LedgerKind.SETTLE)
             return {
                 "users": count(select(func.count()).select_from(UserRow)
                                .where(col(UserRow.merged_into).is_(None))),
                 "generations": count(generations),
                 "completed": count(generations.where(col(GenerationRow.status) == "completed")),
                 "failed": count(generations.where(col(GenerationRow.status) == "failed")),
-                "spent": count(select(func.coalesce(func.sum(GenerationRow.cost), 0))
-                               .where(col(GenerationRow.credit_state) == "settled")),
+                "spent": count(select(-func.coalesce(func.sum(LedgerRow.amount), 0))  # the ledger outlives /forget
+                               .where(col(LedgerRow.kind) == LedgerKind.RESERVE,
+                                      col(LedgerRow.generation_id).in_(settled))),
             }
 
     # paid calls and budgets -------------------------------------------------------------------------------

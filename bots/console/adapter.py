@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
@@ -60,6 +61,30 @@ class _ChatReplies:
         return None
 
 
+def _read_in_the_background(lines: TextIO) -> asyncio.Queue[str]:
+    """Lines as they are typed ("" at the end). Read in a daemon thread: a thread of asyncio's own pool would keep
+    Ctrl-C from ending the chat until the next Enter (the pool is waited for at exit)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        for line in iter(lines.readline, ""):
+            if not _handed(loop, queue, line):
+                return
+        _handed(loop, queue, "")
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return queue
+
+
+def _handed(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str], line: str) -> bool:
+    try:
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+    except RuntimeError:  # the chat has ended
+        return False
+    return True
+
+
 class ConsoleChat:
     def __init__(self, service: Service, user: str, language: str | None, out_dir: Path, output: TextIO,
                  idle: Callable[[], Awaitable[None]]) -> None:
@@ -73,10 +98,11 @@ class ConsoleChat:
 
     async def run(self, lines: TextIO) -> None:
         interactive = lines.isatty()
+        incoming = _read_in_the_background(lines)
         while True:
             if interactive:
                 self._print(PROMPT, end="")
-            line = await asyncio.to_thread(lines.readline)
+            line = await incoming.get()
             if not line:
                 return
             await self.send(line.strip())

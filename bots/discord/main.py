@@ -7,6 +7,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 import yarl
 
@@ -65,5 +66,9 @@ async def _serve(settings: Settings, token: str) -> int:
             await running
         except discord.LoginFailure:
             print("DISCORD_BOT_TOKEN was rejected by Discord", file=sys.stderr)
+            return 2
+        except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError) as error:
+            print(f"Discord could not be reached at {settings.discord.api_base_url}: {type(error).__name__}",
+                  file=sys.stderr)
             return 2
     return 0

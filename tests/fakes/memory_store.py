@@ -265,6 +265,9 @@ class MemoryStore:
         state.ledger = [replace(entry, user_id=target) if entry.user_id == source else entry for entry in state.ledger]
         if source in state.users:
             state.merged_into[source] = target
+            joined, chosen = state.users.get(target), state.users[source].language
+            if joined is not None and joined.language is None and chosen:
+                state.users[target] = replace(joined, language=chosen)
         for code in state.link_codes.values():
             if code.user_id == source and code.used_at is None:
                 code.used_at = now
@@ -750,8 +753,14 @@ class MemoryStore:
             "generations": len(generations),
             "completed": sum(1 for g in generations if g.status == "completed"),
             "failed": sum(1 for g in generations if g.status == "failed"),
-            "spent": sum(g.cost for g in generations if g.credit_state == CreditState.SETTLED),
+            "spent": self._spent_credits(),
         }
+
+    def _spent_credits(self) -> int:
+        """From the ledger, as SqlStore counts it: it outlives /forget."""
+        settled = {entry.generation_id for entry in self._state.ledger if entry.kind == LedgerKind.SETTLE}
+        return -sum(entry.amount for entry in self._state.ledger
+                    if entry.kind == LedgerKind.RESERVE and entry.generation_id in settled)
 
     # paid calls and budgets -------------------------------------------------------------------------------
 

@@ -209,7 +209,9 @@ async def test_merging_accounts_moves_identities_history_and_granted_credits(sto
     made = generation(discord.id, 1)
     assert await delivered(store, await held(store, made))
     await store.create_link_code("DISCORD2", discord.id, utcnow() + timedelta(minutes=10))
+    await store.set_language(discord.id, "fa")  # /lang fa, on the account that types the code
     await store.merge_users(discord.id, telegram.id, utcnow())
+    assert (await store.get_user(telegram.id)).language == "fa"  # type: ignore[union-attr]  # still theirs
     assert (await store.find_user("discord", "9")).id == telegram.id  # type: ignore[union-attr]
     assert (await store.get_user(discord.id)).id == telegram.id  # type: ignore[union-attr]  # the person now
     assert await store.consume_link_code("DISCORD2", utcnow()) is None, "it would join someone to a gone account"
@@ -412,6 +414,8 @@ async def test_forgetting_a_person_deletes_their_files_but_not_shared_ones_nor_c
     assert (await store.conversation("console", "zoe-chat")).last_generation_id is None
     assert (await store.account(zoe.id, utcnow())).balance == 4
     assert await store.referenced_keys() == {"shared.png"}
+    stats = await store.stats()  # the service's figures: what was spent stays spent
+    assert (stats["generations"], stats["spent"]) == (1, 2)
 
 
 async def test_originals_of_a_tier_expire_and_the_others_stay(store: Store) -> None:

@@ -62,12 +62,31 @@ def test_a_malformed_database_url_is_explained_without_its_password(monkeypatch:
     ("ROUTIX_LOG_LEVEL", "verbose"), ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot"),
     ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:99999/bot"), ("TELEGRAM_WEBHOOK_PORT", "99999"),
     ("TELEGRAM_MAX_BYTES", "-1"), ("DISCORD_API_BASE_URL", "discord.com/api"), ("OPENAI_BASE_URL", "localhost:8080"),
+    ("DISCORD_GUILD_IDS", "abc"), ("DISCORD_SHARD_IDS", "a,b"), ("DISCORD_SHARD_IDS", "1"),
 ])
 def test_a_bad_value_is_named_at_start_not_a_traceback_later(monkeypatch: pytest.MonkeyPatch, name: str,
                                                              value: str) -> None:
     """A log level logging does not know, a base URL a client fails on with the token in it, a port past 65535."""
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=name):
+        load_settings()
+
+
+@pytest.mark.parametrize("name", ["OPENAI_BASE_URL", "SDWEBUI_BASE_URL", "STORAGE_S3_ENDPOINT_URL"])
+def test_a_bad_url_with_credentials_in_it_is_named_without_them(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, "https://user:sk-live-SECRETVALUE@api.example.org:99999/v1")
+    with pytest.raises(SettingsError, match=name) as error:
+        load_settings()
+    assert "SECRETVALUE" not in str(error.value)
+
+
+def test_discord_shards_within_their_count_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "0, 3")
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "123456789012345678,234567890123456789")
+    assert load_settings().discord.shards == [0, 3]
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "4")
+    with pytest.raises(SettingsError, match="below DISCORD_SHARD_COUNT"):
         load_settings()
 
 

@@ -104,3 +104,28 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_ctrl_c_ends_a_chat_waiting_for_input_at_once_and_quietly(tmp_path: Path) -> None:
+    """The chat reads its input in a daemon thread: asyncio's own pool kept it alive until the next Enter, and the
+    interrupt ended in a traceback."""
+    import signal
+    import time
+
+    environment = {**os.environ, "ROUTIX_DATA_DIR": str(tmp_path), "JOBS_WORKERS": "1"}
+    chat = subprocess.Popen([sys.executable, "-m", "bots.cli", "chat", "--user", "ctrl"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
+                            cwd=Path(__file__).resolve().parents[3])
+    try:
+        assert chat.stdin is not None
+        chat.stdin.write("/credits\n")
+        chat.stdin.flush()  # stdin stays open: the chat waits for the next line
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "routix.db").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2.0)  # started, answered, waiting
+        chat.send_signal(signal.SIGINT)
+        _, errors = chat.communicate(timeout=10)
+        assert chat.returncode == 130 and "Traceback" not in errors, errors
+    finally:
+        chat.kill()
