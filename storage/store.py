@@ -590,12 +590,12 @@ class SqlStore:
             with self._connection() as session:
                 if job.update_key is not None and not self._claimed(session, job.update_key, acceptance.now):
                     raise _Refused(Outcome.DUPLICATE)
-                account = self._hold_all(session, acceptance)  # locks the account row: one person's accepts queue
-                if not acceptance.generations:
-                    session.execute(sql.LOCK_ACCOUNT, {"b_user": job.user_id})
                 user = session.execute(sql.USER, {"b_id": job.user_id}).first()
                 if user is not None and user.banned:
                     raise _Refused(Outcome.BANNED)  # banned while the request was being read: it spends nothing
+                account = self._hold_all(session, acceptance)  # locks the account row: one person's accepts queue
+                if not acceptance.generations:
+                    session.execute(sql.LOCK_ACCOUNT, {"b_user": job.user_id})
                 if acceptance.per_user is not None and self._unfinished(session, job.user_id) >= acceptance.per_user:
                     raise _Refused(Outcome.TOO_MANY_JOBS)
                 for index, generation in enumerate(acceptance.generations):

@@ -478,9 +478,9 @@ class MemoryStore:
             return Accepted(Outcome.DUPLICATE)
         undo = self._checkpoint({generation.user_id for generation in acceptance.generations})
         try:
-            account = self._hold_all(acceptance)
             if (user := self._state.users.get(job.user_id)) is not None and user.banned:
                 raise _Refused(Outcome.BANNED)
+            account = self._hold_all(acceptance)
             if acceptance.per_user is not None and self._unfinished(job.user_id) >= acceptance.per_user:
                 raise _Refused(Outcome.TOO_MANY_JOBS)
         except _Refused as refused:

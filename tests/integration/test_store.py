@@ -118,6 +118,8 @@ async def test_a_person_banned_while_their_request_was_read_is_not_charged_for_i
     made = generation(user.id, 2)
     assert (await accept(store, job_for(made), made)).outcome == Outcome.BANNED
     assert await store.account(user.id, utcnow()) == before and await store.get_generation(made.id) is None
+    costly = generation(user.id, 100)  # more than they have: still told they are banned, not "no credits"
+    assert (await accept(store, job_for(costly), costly)).outcome == Outcome.BANNED
 
 
 async def test_allowance_refills_lazily_each_period_and_is_spent_first(store: Store) -> None:
