@@ -5,12 +5,18 @@ shows until then."""
 from __future__ import annotations
 
 from core.domain import Algorithm
+from core.i18n import translate
+
+
+def _about(algorithm_id: str) -> str:
+    """The stored (English) description; replies take each language's from core/i18n.py by id."""
+    return translate("en", f"about_{algorithm_id}")
+
 
 SEED_ALGORITHMS: tuple[Algorithm, ...] = (
-    Algorithm("local", "Local", "Offline designer compositor: instant, free.", 0, "local"),
-    Algorithm("basic", "Basic AI", "An AI background with our title typography.", 1, "openai:gpt-image-1-mini"),
-    Algorithm("premium", "Premium AI", "Higher-detail AI artwork, tuned for clicks; uses your photo.", 3,
-              "openai:gpt-image-2"),
-    Algorithm("pro", "Pro AI", "Photo-real AI scenes; your photo cut out beside the title.", 5, "stability:ultra"),
+    Algorithm("local", "Local", _about("local"), 0, "local"),
+    Algorithm("basic", "Basic AI", _about("basic"), 1, "openai:gpt-image-1-mini"),
+    Algorithm("premium", "Premium AI", _about("premium"), 3, "openai:gpt-image-2"),
+    Algorithm("pro", "Pro AI", _about("pro"), 5, "stability:ultra"),
 )
 DEFAULT_ALGORITHM = "local"

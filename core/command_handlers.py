@@ -7,6 +7,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 
 from core.ai import Budget, period_start
 from core.catalogue import Catalogue
@@ -14,9 +15,10 @@ from core.commands import ADMIN_COMMANDS, catalog
 from core.config import ServiceConfig
 from core.credits import utcnow
 from core.domain import PERIODS, Generation, JobStatus, User
-from core.i18n import LANGUAGES, translate
+from core.i18n import LANGUAGES, has_text, translate
 from core.ports import Links, RemoteImages, Store
 from core.requests import Requests
+from core.text import latin_digits
 from core.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ class CommandHandlers:
         await turn.say("welcome", name=turn.incoming.display_name or turn.user.display_name)
 
     async def cmd_help(self, turn: Turn, args: list[str]) -> None:
-        lines = [f"/{c.name} {c.usage}".rstrip() + f" — {c.description}"
+        lines = [turn.text("help_line", command=f"{c.name} {c.usage}".rstrip(), description=c.description)
                  for c in catalog(turn.language, admin=self._is_admin(turn))]
         await turn.say("help", commands="\n".join(lines))
 
@@ -103,7 +105,8 @@ class CommandHandlers:
         for algorithm in await self.catalogue.algorithm_choices():
             state = "disabled" if not algorithm.enabled else "available" if algorithm.available else "unavailable"
             lines.append(turn.text("algorithm_line", id=algorithm.id, name=algorithm.name, cost=algorithm.cost,
-                                   description=algorithm.description, state=turn.text(state)).rstrip())
+                                   description=_about(turn, algorithm.id, algorithm.description),
+                                   state=turn.text(state)).rstrip())
         await turn.send_text("\n".join(lines))
 
     async def cmd_algorithm(self, turn: Turn, args: list[str]) -> None:
@@ -204,7 +207,7 @@ class CommandHandlers:
             ttl = self.config.link_code_ttl
             await self.store.create_link_code(code, turn.user.id, utcnow() + ttl)
             return await turn.say("link_code", code=code, minutes=int(ttl.total_seconds() // 60))
-        issuer = await self.store.consume_link_code(args[0].strip().upper(), utcnow())
+        issuer = await self.store.consume_link_code(latin_digits(args[0].strip()).upper(), utcnow())
         if issuer is None:
             return await turn.refuse("link_invalid")
         if issuer == turn.user.id:
@@ -271,6 +274,8 @@ class CommandHandlers:
     # -- admins -------------------------------------------------------------------------------------------
 
     async def _target(self, turn: Turn, ref: str) -> User | None:
+        """The user of `platform:id` (digits already made 0-9 by `_reference`) or of an account id; None, refused,
+        if there is none."""
         platform, _, external = ref.partition(":")
         user = await self.store.find_user(platform, external) if external else None
         if user is None:
@@ -285,13 +290,14 @@ class CommandHandlers:
     async def cmd_grant(self, turn: Turn, args: list[str]) -> None:
         if len(args) != 2 or (amount := _amount(args[1], 1, MAX_GRANT)) is None:
             return await self._usage(turn, "grant")
-        if (user := await self._target(turn, args[0])) is None:
+        ref = _reference(args[0])
+        if (user := await self._target(turn, ref)) is None:
             return
         if (await self.store.account(user.id, utcnow())).granted + amount > MAX_GRANTED:
-            return await turn.refuse("grant_too_much", user=args[0], most=MAX_GRANTED)
+            return await turn.refuse("grant_too_much", user=ref, most=MAX_GRANTED)
         account = await self.store.grant(user.id, amount, f"by {turn.actor}", utcnow())
-        await self._audit(turn, "grant", args[0], str(amount))
-        await turn.say("granted", amount=amount, user=args[0], balance=account.balance)
+        await self._audit(turn, "grant", ref, str(amount))
+        await turn.say("granted", amount=amount, user=ref, balance=account.balance)
 
     async def cmd_quota(self, turn: Turn, args: list[str]) -> None:
         tiers = (await self.catalogue.entries()).tiers
@@ -307,11 +313,12 @@ class CommandHandlers:
         tiers = (await self.catalogue.entries()).tiers
         if len(args) != 2 or args[1] not in tiers:
             return await self._usage(turn, "tier")
-        if (user := await self._target(turn, args[0])) is None:
+        ref = _reference(args[0])
+        if (user := await self._target(turn, ref)) is None:
             return
         await self.store.set_tier(user.id, args[1])
-        await self._audit(turn, "tier", args[0], args[1])
-        await turn.say("tier_set", user=args[0], tier=args[1])
+        await self._audit(turn, "tier", ref, args[1])
+        await turn.say("tier_set", user=ref, tier=args[1])
 
     async def cmd_enable(self, turn: Turn, args: list[str]) -> None:
         await self._toggle(turn, args, True)
@@ -339,11 +346,12 @@ class CommandHandlers:
     async def _ban(self, turn: Turn, args: list[str], banned: bool) -> None:
         if len(args) != 1:
             return await self._usage(turn, "ban" if banned else "unban")
-        if (user := await self._target(turn, args[0])) is None:
+        ref = _reference(args[0])
+        if (user := await self._target(turn, ref)) is None:
             return
         await self.store.set_banned(user.id, banned)
-        await self._audit(turn, "ban" if banned else "unban", args[0])
-        await turn.say("ban_set" if banned else "unban_set", user=args[0])
+        await self._audit(turn, "ban" if banned else "unban", ref)
+        await turn.say("ban_set" if banned else "unban_set", user=ref)
 
     async def cmd_stats(self, turn: Turn, args: list[str]) -> None:
         stats = await self.store.stats()
@@ -368,8 +376,8 @@ class CommandHandlers:
         self.catalogue.forget()
         await self._audit(turn, "budget", args[0], f"{usd:.2f} USD per {args[2]}")
         total = await self.store.spent(budget, utcnow())
-        await turn.say("budget_set", provider=args[0], usd=f"{usd:.2f}", period=turn.text(f"period_{args[2]}"),
-                       spent=f"{total:.3f}")
+        await turn.say("budget_set", provider=args[0], usd=_usd(usd, 2), period=turn.text(f"period_{args[2]}"),
+                       spent=_usd(total, 3))
 
     async def _budgets(self, turn: Turn) -> None:
         budgets = await self.store.budgets()
@@ -379,25 +387,42 @@ class CommandHandlers:
         parts = []
         for budget in budgets:
             total = await self.store.spent(budget, now)
-            period = turn.text("period_" + budget.period)
-            parts.append(f"{budget.provider} ${total:.3f} / ${budget.usd:.2f} per {period}")
-        await turn.say("budget_list", budgets="; ".join(parts))
+            parts.append(turn.text("budget_line", provider=budget.provider, spent=_usd(total, 3),
+                                   usd=_usd(budget.usd, 2), period=turn.text("period_" + budget.period)))
+        await turn.say("budget_list", budgets=turn.text("list_semicolon").join(parts))
 
 
 def _dollars(text: str) -> float | None:
-    """Dollars as an admin writes them ("5", "$0.50"); float() also took "1e3" and "1_0", a typo away from $1000."""
+    """Dollars as an admin writes them ("5", "$0.50", "۰٫۵"); float() also took "1e3" and "1_0", a typo away
+    from $1000."""
+    text = latin_digits(text).replace("٫", ".")  # the Persian decimal separator
     if not re.fullmatch(r"\$?[0-9]{1,6}(?:\.[0-9]{1,4})?", text):
         return None
     return float(text.lstrip("$"))
+
+
+def _usd(amount: float, places: int) -> Decimal:
+    """Dollars to `places` decimals, as a number: replies write it in the reader's digits ("۵٫۰۰")."""
+    return Decimal(f"{amount:.{places}f}")
+
+
+def _reference(text: str) -> str:
+    """A user reference as typed on any keyboard: telegram:۱۰۰ is telegram:100."""
+    return latin_digits(text.strip())
+
+
+def _about(turn: Turn, algorithm_id: str, stored: str) -> str:
+    """What an algorithm is, in the reader's language; the catalogue's text for one without a translation."""
+    return turn.text(f"about_{algorithm_id}") if has_text(f"about_{algorithm_id}") else stored
 
 
 def _spend_line(turn: Turn, spend: dict[tuple[str, str], tuple[float, int]]) -> str:
     if not spend:
         return turn.text("spend_none")
     total = sum(usd for usd, _ in spend.values())
-    items = ", ".join(f"{provider}/{algorithm} ${usd:.3f} ({count})" for (provider, algorithm), (usd, count)
-                      in sorted(spend.items()))
-    return f"${total:.3f}: {items}"
+    items = [turn.text("spend_item", source=f"{provider}/{algorithm}", usd=_usd(usd, 3), count=count)
+             for (provider, algorithm), (usd, count) in sorted(spend.items())]
+    return turn.text("spend_total", usd=_usd(total, 3), items=turn.text("list_comma").join(items))
 
 
 def _linked(turn: Turn, channels: tuple[str, ...]) -> str:

@@ -61,3 +61,8 @@ def _visible(last: list[str]) -> bool:
 def _is_visible(char: str) -> bool:
     return not (char.isspace() or char in JOINERS or _is_mark(char) or char in BLANK_GLYPHS
                 or unicodedata.category(char) in DROPPED_CATEGORIES | {"Zs"})
+
+
+def latin_digits(text: str) -> str:
+    """Digits of any script as 0-9: a Persian keyboard types "۱۲۳" (and Arabic ones "١٢٣") for 123."""
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)

@@ -146,7 +146,8 @@ class RoutixDiscord(discord.AutoShardedClient):
         english = {c.name: c.description for c in self.service.command_catalog("en", admin=True)}
         persian = {c.name: c.description for c in self.service.command_catalog("fa", admin=True)}
         descriptions = {name: (english[name], persian.get(name, english[name])) for name in english}
-        algorithms = [(self.service.text("en", "button_algorithm", name=a.name, cost=a.cost), a.id)
+        algorithms = [(self.service.text("en", "button_algorithm", name=a.name, cost=a.cost),
+                       self.service.text("fa", "button_algorithm", name=a.name, cost=a.cost), a.id)
                       for a in await self.service.algorithm_choices() if a.enabled]
         return CommandSet(self, descriptions, algorithms, self.service.style_choices()).build()
 

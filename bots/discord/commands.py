@@ -14,8 +14,8 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
-from bots.discord.locale import text
-from bots.discord.texts import OPTIONS
+from bots.discord.locale import choice, text
+from bots.discord.texts import CHOICES, OPTIONS
 from bots.discord.translate import user_ref
 from core.messages import MAX_TITLE_CHARS, Options
 
@@ -59,8 +59,14 @@ def _describe(key: str) -> app_commands.locale_str:
     return text(*OPTIONS[key])
 
 
-def _choices(pairs: Sequence[tuple[str, str]]) -> list[Choice[str]]:
-    return [Choice(name=name, value=value) for name, value in pairs][:25]  # Discord allows 25 choices
+def _choices(names: Sequence[tuple[str, str, str]]) -> list[Choice[str]]:
+    """(English name, Persian name, value) -> choices named in both languages; Discord allows 25."""
+    return [Choice(name=choice(english, persian), value=value) for english, persian, value in names][:25]
+
+
+def _named(values: Sequence[str]) -> list[Choice[str]]:
+    """Choices whose value is their English name; the Persian one comes from texts.CHOICES."""
+    return _choices([(value, CHOICES.get(value, value), value) for value in values])
 
 
 def _line(name: str, *args: object) -> str:
@@ -68,14 +74,15 @@ def _line(name: str, *args: object) -> str:
 
 
 class CommandSet:
-    """Builds every command onto a tree. `descriptions` maps a core command name to its (English, Persian) text."""
+    """Builds every command onto a tree. `descriptions` maps a core command name to its (English, Persian) text;
+    `algorithms` are (English name, Persian name, id)."""
 
     def __init__(self, handler: Handler, descriptions: dict[str, tuple[str, str]],
-                 algorithms: Sequence[tuple[str, str]], styles: Sequence[str]) -> None:
+                 algorithms: Sequence[tuple[str, str, str]], styles: Sequence[str]) -> None:
         self.handler = handler
         self.descriptions = descriptions
         self.algorithms = _choices(algorithms)
-        self.styles = _choices([(style, style) for style in styles])
+        self.styles = _named(styles)
 
     def describe(self, name: str) -> app_commands.locale_str:
         return text(*self.descriptions.get(name, (name, name)))
@@ -129,7 +136,7 @@ class CommandSet:
 
         @app_commands.command(name="lang", description=self.describe("lang"))
         @app_commands.describe(language=_describe("language"))
-        @app_commands.choices(language=_choices(LANGUAGES))
+        @app_commands.choices(language=_choices([(name, name, code) for name, code in LANGUAGES]))
         async def lang(interaction: discord.Interaction, language: str) -> None:
             await handler.command(interaction, _line("lang", language))
 
@@ -156,7 +163,7 @@ class CommandSet:
 
         @group.command(name="watermark", description=_describe("settings_watermark"))
         @app_commands.describe(state=_describe("state"))
-        @app_commands.choices(state=_choices([("on", "on"), ("off", "off")]))
+        @app_commands.choices(state=_named(("on", "off")))
         async def watermark(interaction: discord.Interaction, state: str) -> None:
             await handler.command(interaction, _line("settings", "watermark", state))
 
@@ -188,14 +195,14 @@ class CommandSet:
 
         @group.command(name="quota", description=self.describe("quota"))
         @app_commands.describe(tier=_describe("tier"), amount=_describe("amount"), period=_describe("period"))
-        @app_commands.choices(tier=_choices([(t, t) for t in TIERS]), period=_choices([(p, p) for p in PERIODS]))
+        @app_commands.choices(tier=_named(TIERS), period=_named(PERIODS))
         async def quota(interaction: discord.Interaction, tier: str, amount: app_commands.Range[int, 0],
                         period: str) -> None:
             await handler.command(interaction, _line("quota", tier, amount, period))
 
         @group.command(name="tier", description=self.describe("tier"))
         @app_commands.describe(tier=_describe("tier"), **users)
-        @app_commands.choices(tier=_choices([(t, t) for t in TIERS]))
+        @app_commands.choices(tier=_named(TIERS))
         async def tier(interaction: discord.Interaction, user: str, tier: str) -> None:
             await handler.command(interaction, _line("tier", user_ref(user), tier))
 
@@ -208,8 +215,7 @@ class CommandSet:
 
         @group.command(name="budget", description=self.describe("budget"))
         @app_commands.describe(provider=_describe("provider"), usd=_describe("usd"), period=_describe("budget_period"))
-        @app_commands.choices(provider=_choices([(p, p) for p in BUDGET_PROVIDERS]),
-                              period=_choices([(p, p) for p in ("day", "month")]))
+        @app_commands.choices(provider=_named(BUDGET_PROVIDERS), period=_named(("day", "month")))
         async def budget(interaction: discord.Interaction, provider: str | None = None,
                          usd: app_commands.Range[float, 0, 1_000_000] | None = None, period: str | None = None) -> None:
             parts = [provider, usd, period]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bots.discord.texts import bilingual
+from bots.discord.texts import bilingual, bilingual_name
+from core.text import clean_text
 
 # Discord locale -> core language, for locales whose users should see the plain (single-language) text.
 LOCALE_LANGUAGES: dict[discord.Locale, str] = {}
@@ -20,6 +21,12 @@ LOCALE_LANGUAGES: dict[discord.Locale, str] = {}
 def text(english: str, persian: str) -> app_commands.locale_str:
     """A description / choice name: bilingual by default, plain per language for mapped locales."""
     return app_commands.locale_str(bilingual(english, persian), en=english, fa=persian)
+
+
+def choice(english: str, persian: str) -> app_commands.locale_str:
+    """A choice's name: bilingual by default ("Local · 0 cr · ۰ اعتبار"), plain per language for mapped locales."""
+    persian = clean_text(persian)  # the core's bidi marks order reply lines; a choice name is a plain label
+    return app_commands.locale_str(bilingual_name(english, persian), en=english, fa=persian)
 
 
 class RoutixTranslator(app_commands.Translator):

@@ -4,9 +4,9 @@ Command descriptions come from the core's catalogue (`service.command_catalog`);
 (option descriptions, subcommands) lives here.
 
 Discord has no Persian client locale (its locales: https://discord.com/developers/docs/reference#locales), so
-`name_localizations`/`description_localizations` cannot carry Persian. Descriptions are therefore bilingual
-("English · فارسی") where they fit Discord's 100-character limit, and `RoutixTranslator` (bots/discord/locale.py)
-maps the core's languages onto whatever Discord locales exist for them.
+`name_localizations`/`description_localizations` cannot carry Persian. Descriptions and choice names are therefore
+bilingual ("English · فارسی") where they fit Discord's 100-character limit, and `RoutixTranslator`
+(bots/discord/locale.py) maps the core's languages onto whatever Discord locales exist for them.
 """
 
 from __future__ import annotations
@@ -41,10 +41,29 @@ OPTIONS: dict[str, tuple[str, str]] = {  # key -> (English, Persian)
 }
 
 
+CHOICES: dict[str, str] = {  # a choice's value, which is its English name -> its Persian name
+    "on": "روشن", "off": "خاموش",
+    "free": "رایگان", "pro": "حرفه‌ای",  # tiers
+    "day": "روز", "week": "هفته", "month": "ماه",
+    "all": "همه",
+    "minimal": "مینیمال", "cinematic": "سینمایی", "playful": "بامزه", "retro": "رترو", "elegant": "شیک",
+    "bold": "جسورانه",  # styles (core/analysis.py STYLE_WORDS)
+}
+
+
 def bilingual(english: str, persian: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """"English · فارسی" when both fit in Discord's limit, English alone otherwise."""
     both = f"{english}{SEPARATOR}{persian}"
     return both if len(both) <= limit else english[:limit]
+
+
+def bilingual_name(english: str, persian: str) -> str:
+    """A choice's name in both languages, a name they share written once: "Local · 0 cr · ۰ اعتبار", "openai"."""
+    if persian == english:
+        return english
+    if SEPARATOR in english:
+        persian = persian.removeprefix(english.split(SEPARATOR)[0] + SEPARATOR)
+    return bilingual(english, persian)
 
 
 def option(key: str) -> str:

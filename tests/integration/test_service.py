@@ -472,7 +472,7 @@ async def test_forget_deletes_a_persons_thumbnails_and_files_but_not_their_credi
     assert made is not None and made.result_key and made.photo_key
     files = (made.result_key, made.photo_key)
     done = (await person.send("/forget confirm"))[-1]
-    assert isinstance(done, TextReply) and "1 thumbnails" in done.text
+    assert isinstance(done, TextReply) and "thumbnails 1" in done.text
     assert await routix.store.recent_generations((await person_user(routix, "zoe")).id, 10) == []
     assert [await routix.blobs.exists(key) for key in files] == [False, False], "the picture and the photo are gone"
     history = (await person.send("/history"))[-1]

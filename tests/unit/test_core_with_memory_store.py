@@ -122,7 +122,8 @@ async def test_a_chats_default_algorithm_is_used_and_charged(app: Routix) -> Non
 async def test_a_server_can_limit_the_channels_routix_answers_in(app: Routix) -> None:
     guild = {"space_id": "guild-1", "is_group": True}
     owner = Conversation(app, "owner", platform="discord", chat="general")
-    assert text_of(await owner.send("/settings channels 111", **guild, is_chat_admin=True)) == "I'll answer in: 111."
+    chosen = text_of(await owner.send("/settings channels 111", **guild, is_chat_admin=True))
+    assert chosen == "I'll answer in: #111.", "named as the platform links channels"
     refusal = (await owner.send('Gaming "GG"', **guild))[-1]
     assert isinstance(refusal, ErrorReply) and refusal.code == "channel_not_allowed" and "111" in refusal.text
     allowed = Conversation(app, "owner", platform="discord", chat="111")
@@ -155,6 +156,6 @@ async def test_link_joins_two_platform_accounts_into_one_balance(app: Routix) ->
 async def test_forget_deletes_the_persons_thumbnails_but_not_their_credits(app: Routix) -> None:
     chat = Conversation(app, "zoe")
     await chat.send('Vlog "MY DAY"', options=BASIC)
-    assert "1 thumbnails" in text_of(await chat.send("/forget confirm"))
+    assert "Deleted: thumbnails 1, files" in text_of(await chat.send("/forget confirm"))
     assert "MY DAY" not in text_of(await chat.send("/history"))
     assert await balance_line(chat) == "Balance: 9 credits (9 allowance + 0 granted)"

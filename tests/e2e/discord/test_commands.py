@@ -49,7 +49,7 @@ async def test_startup_syncs_every_command_with_permissions_and_persian(fake: Fa
     thumbnail = {option["name"]: option for option in synced["thumbnail"]["options"]}
     assert thumbnail["prompt"]["required"] is True and thumbnail["image"]["type"] == 11  # attachment
     costs = {choice["value"]: choice["name"] for choice in thumbnail["algorithm"]["choices"]}
-    assert costs["local"] == "Local · 0 cr" and costs["pro"] == "Pro AI · 5 cr"  # costs in the choice names
+    assert costs["local"] == "Local · 0 cr · ۰ اعتبار" and costs["pro"] == "Pro AI · 5 cr · ۵ اعتبار"  # with costs
     assert thumbnail["style"]["choices"]
 
     assert synced["settings"]["default_member_permissions"] == str(1 << 5)  # Manage Server
