@@ -11,6 +11,7 @@ import re
 import discord
 
 from core.messages import Address, Incoming, Options
+from core.text import latin_digits
 
 PLATFORM = "discord"
 _MENTION = re.compile(r"<@!?(?P<id>[0-9]+)>")  # ASCII digits only: "۱۲۳" is no snowflake
@@ -29,8 +30,8 @@ def user_ref(value: str) -> str:
     mention = _MENTION.fullmatch(value)
     if mention:
         return f"{PLATFORM}:{mention['id']}"
-    if value.isascii() and value.isdigit():
-        return f"{PLATFORM}:{value}"
+    if (digits := latin_digits(value)).isascii() and digits.isdigit():  # "۴۲" typed on a Persian keyboard too
+        return f"{PLATFORM}:{digits}"
     return value
 
 

@@ -21,6 +21,7 @@ HEX = "0123456789abcdef0123456789abcdef"
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("<@42>", "discord:42"), ("<@!42>", "discord:42"), (" 42 ", "discord:42"), ("telegram:7", "telegram:7"),
+    ("۴۲", "discord:42"),
 ])
 def test_user_ref(value: str, expected: str) -> None:
     assert user_ref(value) == expected
