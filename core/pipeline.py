@@ -115,8 +115,6 @@ class Pipeline:
         if job.status == JobStatus.FAILED:
             return await self._tell(job, replies)  # refunded before the person was told: tell them now
         if self._tries(job, generations) >= self.config.max_attempts or self._too_old(job):
-            if job.unanswered:  # a send of it may be in the chat: delivered, not refunded as lost
-                return await self._taken_as_delivered(job)
             return await self._give_up(job, generations, replies)  # each restart mid-job was one attempt
         if job.kind == JobKind.ORIGINAL:
             return await self._original(job, generations[0], replies)
@@ -284,10 +282,11 @@ class Pipeline:
                 return
         except Exception as error:  # the platform refused it: refunded and explained
             log.warning("delivering job %s failed: %s", job.id, error)
-            if job.unanswered:  # an earlier send may be in the chat: never a refund under it
-                return await self._taken_as_delivered(job)
             return await self._fail(job, replies, Failure("failed", "failed", f"delivery: {error}",
                                                           reason="reason_delivery"))
+        await self._delivered(job, template_id)
+
+    async def _delivered(self, job: Job, template_id: str | None) -> None:
         with urgent():  # it was sent: recorded, through a database restart too (else it would be sent again)
             await self._fenced(kept_trying(lambda: self.store.finish_job(job, self.owner, template_id)))
 
@@ -309,8 +308,7 @@ class Pipeline:
     async def _taken_as_delivered(self, job: Job) -> None:
         """A send of it went unanswered (it may be in the chat) and it cannot be sent again: settled, not refunded."""
         log.warning("job %s: ended after a send the platform never confirmed; taken as delivered", job.id)
-        with urgent():
-            await self._fenced(kept_trying(lambda: self.store.finish_job(job, self.owner, None)))
+        await self._delivered(job, None)
 
     async def _let_delivery_end(self, job_id: uuid.UUID) -> None:
         sending = self._deliveries.pop(job_id, None)
@@ -367,9 +365,17 @@ class Pipeline:
         await self._fail(job, replies, _gave_up(generations))
 
     async def _fail(self, job: Job, replies: JobReplies, failure: Failure) -> None:
-        if not await self.store.fail_job(job.id, self.owner, failure.stored()):
-            return  # finished or failed by another runner meanwhile: nothing of ours to say
+        if not await self._refunded(job, failure):
+            return  # finished or failed by another runner meanwhile, or delivered after all: nothing of ours to say
         await self._tell(dataclasses.replace(job, failure=failure.stored()), replies)
+
+    async def _refunded(self, job: Job, failure: Failure) -> bool:
+        """Refunded, with what to tell the person; False if another runner finished or failed it meanwhile, or a
+        send of it went unanswered: it may be in the chat, so it is taken as delivered, never refunded under it."""
+        if job.unanswered:
+            await self._taken_as_delivered(job)
+            return False
+        return await self.store.fail_job(job.id, self.owner, failure.stored())
 
     async def _tell(self, job: Job, replies: JobReplies) -> None:
         with urgent():  # counted like a picture: a crash after the send repeats it
@@ -430,10 +436,7 @@ class Pipeline:
             if taken is None:
                 continue  # taken meanwhile by a runner of its own
             try:
-                if taken.job.unanswered:  # its result may be in the chat: as its own runner would, not refunded
-                    await self._taken_as_delivered(taken.job)
-                else:
-                    refunded += await self.store.fail_job(job_id, self.owner, _gave_up(taken.generations).stored())
+                refunded += await self._refunded(taken.job, _gave_up(taken.generations))
             finally:
                 await self.store.release_job(job_id, self.owner, utcnow())
         if refunded:

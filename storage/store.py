@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, Insert, Row, event, func, insert, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, Insert, Row, event, func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -165,9 +165,10 @@ def _table_insert(model: type[SQLModel]) -> Insert:
     return insert(model.__table__)  # type: ignore[attr-defined]
 
 
-def _same_instant(held: datetime | None, now: datetime | None) -> bool:
-    """A hold's period against the account's (a hold recorded before holds kept theirs counts as this one)."""
-    return held is None or now is None or as_utc(held) == as_utc(now)
+def _same_instant(held: datetime | None, current: datetime | None) -> bool:
+    """A hold's period end against the account's current one (a hold recorded before holds kept theirs counts as
+    this period's)."""
+    return held is None or current is None or as_utc(held) == as_utc(current)
 
 
 def _job(row: JobRow | Row) -> Job:
@@ -672,21 +673,21 @@ class SqlStore:
     def recoverable_jobs(self, now: datetime, platforms: tuple[str, ...],
                          limit: int = 200) -> list[tuple[uuid.UUID, str]]:
         """Unfinished jobs nobody holds (their runner died or stopped), and failures nobody was told about."""
-        statement = (select(JobRow.id, JobRow.platform).where(col(JobRow.platform).in_(platforms))
-                     .where((col(JobRow.lease_until).is_(None)) | (col(JobRow.lease_until) < now))
-                     .where(col(JobRow.status).in_(UNFINISHED_JOBS)
-                            | ((col(JobRow.status) == JobStatus.FAILED) & col(JobRow.notified).is_(False)))
-                     .order_by(col(JobRow.created_at)).limit(limit))
-        with self._session() as session:
-            return [(row.id, row.platform) for row in session.execute(statement)]
+        return self._unheld_jobs(now, limit, col(JobRow.platform).in_(platforms),
+                                 col(JobRow.status).in_(UNFINISHED_JOBS)
+                                 | ((col(JobRow.status) == JobStatus.FAILED) & col(JobRow.notified).is_(False)))
 
     @in_thread
     def stranded_jobs(self, created_before: datetime, served: tuple[str, ...], now: datetime,
                       limit: int = 200) -> list[tuple[uuid.UUID, str]]:
         """Unfinished jobs nobody holds, older than `created_before`, for platforms not in `served`."""
-        statement = (select(JobRow.id, JobRow.platform).where(col(JobRow.platform).not_in(served))
-                     .where((col(JobRow.lease_until).is_(None)) | (col(JobRow.lease_until) < now))
-                     .where(col(JobRow.status).in_(UNFINISHED_JOBS), col(JobRow.created_at) < created_before)
+        return self._unheld_jobs(now, limit, col(JobRow.platform).not_in(served),
+                                 col(JobRow.status).in_(UNFINISHED_JOBS), col(JobRow.created_at) < created_before)
+
+    def _unheld_jobs(self, now: datetime, limit: int, *conditions: ColumnElement[bool]) -> list[tuple[uuid.UUID, str]]:
+        """(id, platform) of the jobs meeting `conditions` whose lease ran out or that never had one, oldest first."""
+        statement = (select(JobRow.id, JobRow.platform)
+                     .where((col(JobRow.lease_until).is_(None)) | (col(JobRow.lease_until) < now), *conditions)
                      .order_by(col(JobRow.created_at)).limit(limit))
         with self._session() as session:
             return [(row.id, row.platform) for row in session.execute(statement)]

@@ -16,7 +16,7 @@ from bots.bootstrap import Routix, build
 from bots.console.adapter import ConsoleSender
 from bots.settings import AppSettings, DatabaseSettings, JobSettings, LimitSettings, Settings
 from core.algorithms import SEED_ALGORITHMS
-from core.messages import Incoming, Outgoing
+from core.messages import ErrorReply, Incoming, Outgoing, TextReply
 from core.providers import LocalProvider, UnavailableProvider
 from core.rendering import Finish, Rendered, Scene
 from tests.fakes.cable import Cable
@@ -176,3 +176,10 @@ pytest_plugins = ["tests.paid_support"]  # the `fakes` fixture of the paid servi
 
 __all__ = ["ADMIN", "IN_CI", "Conversation", "asyncio", "make_settings", "require_service", "started",
            "thread_providers"]
+
+
+def text_of(events: list[Outgoing]) -> str:
+    """The text of the last answer, which must be a text or a refusal."""
+    last = events[-1]
+    assert isinstance(last, TextReply | ErrorReply), last
+    return last.text

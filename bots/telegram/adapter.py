@@ -236,7 +236,7 @@ class TelegramAdapter:
         """An anonymous group admin posts as the group: there is nobody to charge or answer by name."""
         replies = self._replies(message.chat_id, reply_to=message.message_id, thread_id=topic_of(message))
         try:
-            await self.service.refuse(incoming(update), replies, "post_as_yourself")
+            await self._refuse(update, replies, "post_as_yourself")
         finally:
             await replies.close()
 

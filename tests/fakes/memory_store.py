@@ -552,17 +552,19 @@ class MemoryStore:
     @atomic
     def recoverable_jobs(self, now: datetime, platforms: tuple[str, ...],
                          limit: int = 200) -> list[tuple[uuid.UUID, str]]:
-        found = [stored.job for stored in self._state.jobs.values()
-                 if stored.job.address.platform in platforms and stored.free(now) and stored.is_open()]
-        found.sort(key=lambda job: job.created_at or EARLIEST)
-        return [(job.id, job.address.platform) for job in found[:limit]]
+        return self._unheld_jobs(now, limit, lambda stored: stored.job.address.platform in platforms
+                                 and stored.is_open())
 
     @atomic
     def stranded_jobs(self, created_before: datetime, served: tuple[str, ...], now: datetime,
                       limit: int = 200) -> list[tuple[uuid.UUID, str]]:
-        found = [stored.job for stored in self._state.jobs.values()
-                 if stored.job.address.platform not in served and stored.free(now)
-                 and stored.job.status in UNFINISHED_JOBS and (stored.job.created_at or EARLIEST) < created_before]
+        return self._unheld_jobs(now, limit, lambda stored: stored.job.address.platform not in served
+                                 and stored.job.status in UNFINISHED_JOBS
+                                 and (stored.job.created_at or EARLIEST) < created_before)
+
+    def _unheld_jobs(self, now: datetime, limit: int,
+                     wanted: Callable[[_StoredJob], bool]) -> list[tuple[uuid.UUID, str]]:
+        found = [stored.job for stored in self._state.jobs.values() if stored.free(now) and wanted(stored)]
         found.sort(key=lambda job: job.created_at or EARLIEST)
         return [(job.id, job.address.platform) for job in found[:limit]]
 

@@ -6,31 +6,11 @@ The store is tests/fakes/memory_store.py, held to SqlStore's behaviour by tests/
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bots.bootstrap import Routix
-from bots.settings import Settings
-from core.messages import ErrorReply, ImageReply, Options, Outgoing, TextReply
-from tests.conftest import Conversation, paid_providers, started
-from tests.fakes.memory_store import MemoryStore
+from core.messages import ErrorReply, ImageReply, Options, Outgoing
+from tests.conftest import Conversation, text_of
 
 FREE_ALLOWANCE = 10  # the settings' default free tier: 10 credits a month
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Routix]:
-    built = await started(settings, paid_providers(), store=MemoryStore())
-    assert isinstance(built.store, MemoryStore)
-    yield built
-    await built.aclose()
-
-
-def text_of(events: list[Outgoing]) -> str:
-    last = events[-1]
-    assert isinstance(last, TextReply | ErrorReply), last
-    return last.text
 
 
 async def balance_line(chat: Conversation) -> str:

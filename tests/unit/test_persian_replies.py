@@ -14,18 +14,16 @@ import re
 import string
 import unicodedata
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bots.bootstrap import Routix
-from bots.settings import Settings
 from core.algorithms import SEED_ALGORITHMS
 from core.credits import utcnow
 from core.i18n import TEXTS, translate
-from core.messages import ErrorReply, ImageReply, Outgoing, TextReply
+from core.messages import ImageReply
 from core.ports import PaidCall
-from tests.conftest import Conversation, paid_providers, started
+from tests.conftest import Conversation, text_of
 from tests.fakes.memory_store import MemoryStore, _StoredCall
 
 LRM, FSI, PDI = "\u200e", "\u2068", "\u2069"
@@ -33,19 +31,6 @@ LATIN_DIGIT = re.compile("[0-9]")
 PERSIAN = re.compile("[\u0600-\u06ff]")
 TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 TO_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Routix]:
-    built = await started(settings, paid_providers(), store=MemoryStore())
-    yield built
-    await built.aclose()
-
-
-def text_of(events: list[Outgoing]) -> str:
-    last = events[-1]
-    assert isinstance(last, TextReply | ErrorReply), last
-    return last.text
 
 
 
